@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/cvmguard: the ioctl interface for attestation applications.
+ *
+ * Each handler follows one shape: copy the argument in (-EFAULT), validate it
+ * (reserved fields and unknown flags: -EINVAL), act, copy the answer out last.
+ * The device node is root-only (0600) by default; userspace/udev/60-cvmguard.rules
+ * opens it to the cvmguard group.
+ */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cvmguard.h"
+
+static long cvmguard_ioctl_get_info(void __user *argp)
+{
+	struct cvmguard_info info;
+
+	if (copy_from_user(&info, argp, sizeof(info)))
+		return -EFAULT;
+	if (memchr_inv(info.reserved, 0, sizeof(info.reserved)))
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	cvmguard_get_info(&info);
+
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case CVMGUARD_IOC_GET_INFO:
+		return cvmguard_ioctl_get_info(argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int cvmguard_open(struct inode *inode, struct file *file)
+{
+	return nonseekable_open(inode, file);
+}
+
+static const struct file_operations cvmguard_fops = {
+	.owner = THIS_MODULE,
+	.open = cvmguard_open,
+	.unlocked_ioctl = cvmguard_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice cvmguard_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = CVMGUARD_DEVICE_NAME,
+	.fops = &cvmguard_fops,
+	.mode = 0600,
+};
+
+/**
+ * cvmguard_chardev_init() - register /dev/cvmguard
+ *
+ * Return: 0 or a negative errno from misc_register().
+ */
+int cvmguard_chardev_init(void)
+{
+	return misc_register(&cvmguard_misc);
+}
+
+/**
+ * cvmguard_chardev_exit() - unregister /dev/cvmguard
+ */
+void cvmguard_chardev_exit(void)
+{
+	misc_deregister(&cvmguard_misc);
+}

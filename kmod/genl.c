@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "cvmguard" generic netlink family: the same commands as the ioctls, carried
+ * as attributes, for tools. Requests are validated strictly against one family
+ * policy; attributes that only appear in replies are rejected in requests.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "cvmguard.h"
+
+static const struct nla_policy cvmguard_policy[CVMGUARD_A_MAX + 1] = {
+	[CVMGUARD_A_ABI_VERSION] = { .type = NLA_REJECT },
+	[CVMGUARD_A_MODULE_VERSION] = { .type = NLA_REJECT },
+	[CVMGUARD_A_INFO_FLAGS] = { .type = NLA_REJECT },
+	[CVMGUARD_A_PCR_BANKS] = { .type = NLA_REJECT },
+	[CVMGUARD_A_BACKEND] = { .type = NLA_REJECT },
+};
+
+static struct genl_family cvmguard_genl_family;
+
+static int cvmguard_nl_get_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct cvmguard_info ci = {};
+	struct sk_buff *msg;
+	void *hdr;
+
+	cvmguard_get_info(&ci);
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &cvmguard_genl_family, 0, CVMGUARD_CMD_GET_INFO);
+	if (!hdr)
+		goto out_nospc;
+	if (nla_put_u32(msg, CVMGUARD_A_ABI_VERSION, ci.abi_version) ||
+	    nla_put_string(msg, CVMGUARD_A_MODULE_VERSION, ci.module_version) ||
+	    nla_put_u32(msg, CVMGUARD_A_INFO_FLAGS, ci.flags) ||
+	    nla_put_u32(msg, CVMGUARD_A_PCR_BANKS, ci.pcr_banks) ||
+	    nla_put_u32(msg, CVMGUARD_A_BACKEND, ci.backend))
+		goto out_nospc;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_nospc:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops cvmguard_genl_ops[] = {
+	{
+		.cmd = CVMGUARD_CMD_GET_INFO,
+		.doit = cvmguard_nl_get_info,
+	},
+};
+
+static struct genl_family cvmguard_genl_family __ro_after_init = {
+	.name = CVMGUARD_GENL_NAME,
+	.version = CVMGUARD_GENL_VERSION,
+	.maxattr = CVMGUARD_A_MAX,
+	.policy = cvmguard_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = cvmguard_genl_ops,
+	.n_ops = ARRAY_SIZE(cvmguard_genl_ops),
+};
+
+/**
+ * cvmguard_genl_init() - register the generic netlink family
+ *
+ * Return: 0 or a negative errno from genl_register_family().
+ */
+int __init cvmguard_genl_init(void)
+{
+	return genl_register_family(&cvmguard_genl_family);
+}
+
+/**
+ * cvmguard_genl_exit() - unregister the family
+ */
+void cvmguard_genl_exit(void)
+{
+	genl_unregister_family(&cvmguard_genl_family);
+}
+MODULE_ALIAS_GENL_FAMILY(CVMGUARD_GENL_NAME);

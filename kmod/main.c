@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cvmguard: attestation evidence and vTPM measurements for confidential VMs.
+ *
+ * Module entry points and the facts every interface reports (GET_INFO). The
+ * interfaces themselves are in chardev.c (/dev/cvmguard) and genl.c (netlink).
+ */
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/tpm.h>
+
+#include "cvmguard.h"
+
+/**
+ * cvmguard_get_info() - fill in the answer to GET_INFO
+ * @info: zeroed by the caller
+ */
+void cvmguard_get_info(struct cvmguard_info *info)
+{
+	struct tpm_chip *chip;
+
+	info->abi_version = CVMGUARD_ABI_VERSION;
+	strscpy(info->module_version, CVMGUARD_MODULE_VERSION, sizeof(info->module_version));
+	info->backend = CVMGUARD_BACKEND_NONE;
+
+	chip = cvmguard_tpm_get();
+	if (chip) {
+		info->flags |= CVMGUARD_INFO_TPM;
+		info->pcr_banks = cvmguard_tpm_banks(chip);
+		cvmguard_tpm_put(chip);
+	}
+}
+
+static int __init cvmguard_init(void)
+{
+	int ret;
+
+	ret = cvmguard_genl_init();
+	if (ret)
+		return ret;
+	ret = cvmguard_chardev_init();
+	if (ret)
+		goto out_genl;
+	pr_debug("loaded, ABI %u\n", CVMGUARD_ABI_VERSION);
+	return 0;
+
+out_genl:
+	cvmguard_genl_exit();
+	return ret;
+}
+
+static void __exit cvmguard_exit(void)
+{
+	cvmguard_chardev_exit();
+	cvmguard_genl_exit();
+}
+
+module_init(cvmguard_init);
+module_exit(cvmguard_exit);
+
+MODULE_DESCRIPTION("Attestation evidence and vTPM measurements for confidential VMs");
+MODULE_AUTHOR("The cvmguard developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(CVMGUARD_MODULE_VERSION);
