@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvmguard: the guest-side helper for confidential VMs.
+ *
+ * main() only dispatches: each subcommand lives in a file of its own and owns its
+ * argument parsing, its -h text and its output.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cvmguard.h"
+
+#ifndef CVMGUARD_VERSION
+#define CVMGUARD_VERSION "unknown"
+#endif
+
+static const struct cvmg_cmd commands[] = {
+	{ "info", cmd_info, "show the module's ABI, TPM and evidence backend" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: cvmguard [-v] COMMAND [ARGS...]\n"
+		   "       cvmguard COMMAND -h\n\nCommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nSee cvmguard(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	cvmg_log_init("cvmguard");
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose")) {
+			cvmg_verbose++;
+		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return CVMG_EXIT_OK;
+		} else if (!strcmp(argv[1], "--version")) {
+			printf("cvmguard %s\n", CVMGUARD_VERSION);
+			return CVMG_EXIT_OK;
+		} else {
+			cvmg_err("unknown option '%s'", argv[1]);
+			usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+		argc--;
+		argv++;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	cvmg_err("unknown command '%s'", argv[1]);
+	usage(stderr);
+	return CVMG_EXIT_USAGE;
+}

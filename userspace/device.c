@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The two ways to reach the module: /dev/cvmguard (ioctl) and the "cvmguard"
+ * generic netlink family (libnl-3). Each request has one function per transport
+ * with the same result type, so subcommands can offer --netlink without
+ * duplicating their logic.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/netlink.h>
+
+#include "device.h"
+
+/**
+ * cvmg_dev_open() - open /dev/cvmguard (or $CVMGUARD_DEVICE)
+ *
+ * Return: a file descriptor or a negative errno (-ENOENT: module not loaded).
+ */
+int cvmg_dev_open(void)
+{
+	const char *path = getenv("CVMGUARD_DEVICE");
+	int fd = open(path ? path : "/dev/" CVMGUARD_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/**
+ * cvmg_dev_get_info() - CVMGUARD_IOC_GET_INFO
+ * @info: receives the answer
+ *
+ * Return: 0 or a negative errno.
+ */
+int cvmg_dev_get_info(struct cvmguard_info *info)
+{
+	int fd = cvmg_dev_open(), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	memset(info, 0, sizeof(*info));
+	if (ioctl(fd, CVMGUARD_IOC_GET_INFO, info))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/**
+ * cvmg_nl_open() - connect a generic netlink socket and resolve the family
+ * @sk: receives the socket (nl_socket_free() it)
+ * @family: receives the family id
+ *
+ * Return: 0 or a negative errno; -ENOENT when the family is not registered.
+ */
+int cvmg_nl_open(struct nl_sock **sk, int *family)
+{
+	struct nl_sock *s = nl_socket_alloc();
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = genl_connect(s);
+	if (ret < 0) {
+		ret = -ENOTCONN;
+		goto out;
+	}
+	ret = genl_ctrl_resolve(s, CVMGUARD_GENL_NAME);
+	if (ret < 0) {
+		ret = -ENOENT;
+		goto out;
+	}
+	*family = ret;
+	*sk = s;
+	return 0;
+out:
+	nl_socket_free(s);
+	return ret;
+}
+
+struct info_ctx {
+	struct cvmguard_info *info;
+	int seen;
+};
+
+static int info_cb(struct nl_msg *msg, void *arg)
+{
+	struct info_ctx *ctx = arg;
+	struct nlattr *tb[CVMGUARD_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+
+	if (nla_parse(tb, CVMGUARD_A_MAX, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), NULL))
+		return NL_SKIP;
+	if (tb[CVMGUARD_A_ABI_VERSION])
+		ctx->info->abi_version = nla_get_u32(tb[CVMGUARD_A_ABI_VERSION]);
+	if (tb[CVMGUARD_A_INFO_FLAGS])
+		ctx->info->flags = nla_get_u32(tb[CVMGUARD_A_INFO_FLAGS]);
+	if (tb[CVMGUARD_A_PCR_BANKS])
+		ctx->info->pcr_banks = nla_get_u32(tb[CVMGUARD_A_PCR_BANKS]);
+	if (tb[CVMGUARD_A_BACKEND])
+		ctx->info->backend = nla_get_u32(tb[CVMGUARD_A_BACKEND]);
+	if (tb[CVMGUARD_A_MODULE_VERSION])
+		nla_strlcpy(ctx->info->module_version, tb[CVMGUARD_A_MODULE_VERSION],
+			    sizeof(ctx->info->module_version));
+	ctx->seen = 1;
+	return NL_OK;
+}
+
+/* libnl returns its own error codes; map the ones a request can meet to errnos. */
+static int nl_to_errno(int err)
+{
+	switch (-err) {
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_RANGE:
+		return -ERANGE;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
+	default:
+		return -EIO;
+	}
+}
+
+/**
+ * cvmg_nl_get_info() - CVMGUARD_CMD_GET_INFO
+ * @info: receives the answer
+ *
+ * Return: 0 or a negative errno.
+ */
+int cvmg_nl_get_info(struct cvmguard_info *info)
+{
+	struct info_ctx ctx = { .info = info };
+	struct nl_sock *sk = NULL;
+	struct nl_msg *msg = NULL;
+	int family, ret;
+
+	memset(info, 0, sizeof(*info));
+	ret = cvmg_nl_open(&sk, &family);
+	if (ret)
+		return ret;
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+			 CVMGUARD_CMD_GET_INFO, CVMGUARD_GENL_VERSION)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, info_cb, &ctx);
+	ret = nl_send_auto(sk, msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(sk);
+	if (ret < 0)
+		ret = nl_to_errno(ret);
+	else
+		ret = ctx.seen ? 0 : -EPROTO;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
