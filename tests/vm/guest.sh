@@ -1,0 +1,73 @@
+#!/bin/bash
+# PID 1 of the test guest after switch_root (see tests/vm/init): the host's own
+# userspace over 9p, read-only, on a tmpfs root. Sets up what a test needs (writable
+# /etc, /tmp and /run, securityfs and debugfs, a real systemd-udevd), then runs the
+# command or the cases the host asked for, writing output and results to /rig, and
+# powers the guest off. The host side is tests/vm/run.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 TERM=dumb
+
+poweroff_now() {
+	sync
+	echo o > /proc/sysrq-trigger
+	sleep 60
+}
+
+# shellcheck disable=SC1091
+. /rig/env
+out=/rig/output
+
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t tmpfs -o mode=0755 run /run
+mkdir -p /dev/pts /dev/shm /run/lock /run/udev/rules.d
+mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t configfs configfs /sys/kernel/config 2>/dev/null
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
+# A writable /etc (a copy of the host's) and /var/tmp, /var/lib/cvmguard.
+mkdir -p /run/etc && cp -a /etc/. /run/etc/ 2>/dev/null && mount --bind /run/etc /etc
+for d in /var/tmp /var/lib/cvmguard /var/cache; do
+	mount -t tmpfs tmpfs "$d" 2>/dev/null
+done
+hostname cvmguard-test
+sysctl -q -w kernel.hung_task_timeout_secs=60 2>/dev/null
+sysctl -q -w kernel.printk="5 4 1 7"
+echo "rig: guest up after $(cut -d' ' -f1 /proc/uptime) s" > /dev/ttyS0
+
+# The project's udev rules, then a real udevd.
+cp "$CVMGUARD_SRC"/userspace/udev/*.rules /run/udev/rules.d/ 2>/dev/null
+/lib/systemd/systemd-udevd --daemon --resolve-names=late 2>/dev/null
+udevadm trigger --action=add --subsystem-match=block --subsystem-match=misc \
+	--subsystem-match=tpm --subsystem-match=tpmrm 2>/dev/null
+udevadm settle --timeout=30 2>/dev/null
+
+export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO
+export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
+[ -n "${CVMGUARD_TEST_CHAIN:-}" ] && export CVMGUARD_TEST_CHAIN
+cd "$CVMGUARD_SRC" || poweroff_now
+
+if [ "$CVMGUARD_MODE" = command ]; then
+	bash -c "$(cat /rig/command)" > "$out" 2>&1 < /dev/null
+	echo $? > /rig/status
+else
+	: > /rig/results
+	for c in $(cat /rig/cases); do
+		start=$(date +%s.%N)
+		echo "=== case $c" >> "$out"
+		echo "rig: case $c" > /dev/ttyS0
+		( cd "$CVMGUARD_SRC" && exec "tests/vm/cases/$c" ) >> "$out" 2>&1 < /dev/null
+		rc=$?
+		t=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+		echo "$c $rc $t" >> /rig/results
+		echo "=== case $c exit $rc" >> "$out"
+	done
+	echo 0 > /rig/status
+fi
+udevadm control --exit 2>/dev/null
+echo "rig: done after $(cut -d' ' -f1 /proc/uptime) s" > /dev/ttyS0
+poweroff_now

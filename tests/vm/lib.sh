@@ -1,0 +1,42 @@
+# Sourced by every in-guest case (tests/vm/cases/*). A case is a script that exits 0
+# (pass), 77 (skip, with the reason printed) or anything else (fail); tests/vm/run
+# counts them and fails the run on any kernel report regardless.
+set -u
+KO=${CVMGUARD_KO:?not in the test guest}
+HELPER=$CVMGUARD_SRC/userspace/cvmguard
+PROGS=$CVMGUARD_SRC/build/progs
+PYPROGS=$CVMGUARD_SRC/tests/vm/progs
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "SKIP: $*"; exit 77; }
+ok() { echo "ok: $*"; }
+
+# expect CMD...: run, fail the case with the output when it exits non-zero
+expect() {
+	out=$("$@" 2>&1) || fail "'$*' exited $?: $out"
+	printf '%s\n' "$out"
+}
+
+# expect_rc N CMD...: run, fail unless it exits N
+expect_rc() {
+	want=$1; shift
+	set +e; out=$("$@" 2>&1); rc=$?; set -e
+	[ "$rc" -eq "$want" ] || fail "'$*' exited $rc, wanted $want: $out"
+	printf '%s\n' "$out"
+}
+
+load_module() {
+	[ -e /sys/module/cvmguard ] && return 0
+	insmod "$KO" "$@" || fail "insmod $KO failed"
+	udevadm settle --timeout=10 || true
+}
+
+unload_module() {
+	[ -e /sys/module/cvmguard ] || return 0
+	rmmod cvmguard || fail "rmmod cvmguard failed"
+}
+
+# json_get FIELD: read one top-level field of a JSON object on stdin
+json_get() {
+	python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict,bool)) else v)' "$1"
+}
