@@ -7,7 +7,7 @@
  * tests/data/amd/. Each ARK is self-signed and signs its ASK (RSA-4096, RSA-PSS,
  * SHA-384, salt 48). test_certs checks these strings against tests/data/amd/.
  *
- * Generated from tests/data/amd/*.pem; do not edit by hand.
+ * Generated from tests/data/amd/PRODUCT-{ark,ask}.pem; do not edit by hand.
  */
 #include "amd_certs.h"
 
