@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# cvmguard: top-level build and test entry points. See README.md.
+#
+#   make                  module for KDIR (default: the running kernel) + helper
+#   make KDIR=DIR         module against another kernel tree
+#   make deps             install the Debian packages for build, tests and demo
+#   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
+#   make check-debug      VM cases on the KASAN/lockdep kernel, panic_on_warn=1
+#   make demo             boot a guest and show what works, narrated
+#   make dkms-install     copy the module sources to /usr/src for DKMS
+
+KVER     ?= $(shell uname -r)
+KDIR     ?= /lib/modules/$(KVER)/build
+VERSION  := $(shell sed -n 's/^\#define CVMGUARD_MODULE_VERSION "\(.*\)"/\1/p' kmod/cvmguard.h)
+SHARED   ?= $(abspath ../shared)
+BUILD    := $(CURDIR)/build
+DEBUG_KDIR := $(BUILD)/kernels/build-6.12-debug
+
+# The kernels the VM tests boot: Debian's packages, found by their version prefix.
+KREL_6.1  = $(notdir $(firstword $(wildcard /lib/modules/6.1.*-amd64)))
+KREL_6.12 = $(notdir $(firstword $(wildcard /lib/modules/6.12.*-amd64)))
+
+MODULE_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
+
+all: module userspace
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	$(MAKE) -C userspace clean
+	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/paravisor clean 2>/dev/null || true
+	rm -rf $(BUILD)
+
+# --- module builds for the test kernels, each in its own copy of the sources ---
+
+$(DEBUG_KDIR)/Makefile: $(SHARED)/kernels/6.12-debug/build.tar.xz
+	mkdir -p $(BUILD)/kernels
+	tar -C $(BUILD)/kernels -xJf $<
+	touch $@
+
+# build/mod-NAME/cvmguard.ko for NAME in 6.1, 6.12, debug; built W=1 and C=1
+# (sparse), and any warning fails the build.
+$(BUILD)/mod-%/cvmguard.ko: $(MODULE_SRCS)
+	rm -rf $(@D) && mkdir -p $(@D)
+	cp --parents $(MODULE_SRCS) $(@D)/
+	$(MAKE) -C $(KDIR_$*) M=$(@D) W=1 C=1 modules 2>&1 | tee $(@D)/build.log
+	@if grep -E 'warning:|error:' $(@D)/build.log; then \
+		echo "module build for $* is not warning-free"; rm -f $@; exit 1; fi
+	@test -f $@
+
+KDIR_6.1   = /lib/modules/$(KREL_6.1)/build
+KDIR_6.12  = /lib/modules/$(KREL_6.12)/build
+KDIR_debug = $(DEBUG_KDIR)
+$(BUILD)/mod-debug/cvmguard.ko: $(DEBUG_KDIR)/Makefile
+
+module-%: $(BUILD)/mod-%/cvmguard.ko ;
+modules-test: module-6.1 module-6.12
+modules-debug: module-debug
+
+# --- tests ---
+
+unit:
+	$(MAKE) -C tests/unit check
+
+paravisor:
+	$(MAKE) -C tests/paravisor
+
+check:
+	tests/check
+
+check-debug:
+	tests/check --debug
+
+demo: modules-test userspace
+	tests/demo
+
+dkms-test:
+	tests/dkms-test
+
+# --- packaging ---
+
+deps:
+	@tests/deps
+
+dkms-install:
+	install -d $(DESTDIR)/usr/src/cvmguard-$(VERSION)/kmod/uapi/linux
+	install -m 0644 Kbuild dkms.conf $(DESTDIR)/usr/src/cvmguard-$(VERSION)/
+	install -m 0644 kmod/*.c kmod/*.h $(DESTDIR)/usr/src/cvmguard-$(VERSION)/kmod/
+	install -m 0644 kmod/uapi/linux/cvmguard.h $(DESTDIR)/usr/src/cvmguard-$(VERSION)/kmod/uapi/linux/
+
+install: userspace
+	$(MAKE) -C userspace install
+
+.PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
+	check-debug demo dkms-test deps dkms-install install
