@@ -144,6 +144,13 @@ void tpm_after_startup(void);
 size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp);
 void tpm_run_pending(void);
 
+/* session.c */
+void sess_reset(void);
+void sess_observe(const uint8_t *c, size_t cl, const uint8_t *r, size_t rl);
+uint32_t sess_nv_read(const uint8_t *c, size_t cl, const uint8_t *idx_name,
+		      uint8_t *resp_auth, size_t *resp_auth_len,
+		      const uint8_t *rparams, size_t rplen);
+
 /* relay.c */
 int relay_run(int listen_fd, int swtpm_ctrl_fd);
 

@@ -304,6 +304,7 @@ fail:
 void tpm_after_startup(void)
 {
 	ctrl_started = false;
+	sess_reset();
 }
 
 /* ---- the user-data index and the report update ---- */
@@ -453,14 +454,23 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 	size_t po, o;
 	uint16_t size, off;
 	int ns;
+	bool hmac = false;
 
-	ns = parse_pw_sessions(cmd, len, 18, &po, &rc);
-	if (ns < 0)
-		return rsp_error(rsp, rc);
-	if (ns != 1)
-		return rsp_error(rsp, 0x922);	/* AUTH_MISSING / too many */
-	if (po + 4 != len)
-		return rsp_error(rsp, RC_COMMAND_SIZE);
+	if (get16(cmd) == ST_SESSIONS && len >= 26 && (get32(cmd + 22) >> 24) == 0x02) {
+		/* one HMAC session (tpm2-tools, ESAPI): see session.c */
+		po = 18 + 4 + (size_t)get32(cmd + 18);
+		if (po + 4 != len)
+			return rsp_error(rsp, RC_COMMAND_SIZE);
+		hmac = true;
+	} else {
+		ns = parse_pw_sessions(cmd, len, 18, &po, &rc);
+		if (ns < 0)
+			return rsp_error(rsp, rc);
+		if (ns != 1)
+			return rsp_error(rsp, 0x922);	/* AUTH_MISSING / too many */
+		if (po + 4 != len)
+			return rsp_error(rsp, RC_COMMAND_SIZE);
+	}
 	/* access checks as NvReadAccessChecks() */
 	if (auth == RH_OWNER) {
 		if (!(REPORT_NV_ATTRS & NVA_OWNERREAD))
@@ -492,10 +502,23 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 	put32(rsp + o, 2 + size); o += 4;	/* parameterSize */
 	put16(rsp + o, size); o += 2;
 	memcpy(rsp + o, pv.report + off, size); o += size;
-	/* password session response: nonce empty, continueSession, hmac empty */
-	put16(rsp + o, 0); o += 2;
-	rsp[o++] = 0x01;
-	put16(rsp + o, 0); o += 2;
+	if (hmac) {
+		uint8_t pub[14], name[34];
+		size_t al;
+
+		nv_public(pub);
+		put16(name, 0x000B);
+		SHA256(pub, sizeof(pub), name + 2);
+		rc = sess_nv_read(cmd, len, name, rsp + o, &al, rsp + 14, 2 + size);
+		if (rc)
+			return rsp_error(rsp, rc);
+		o += al;
+	} else {
+		/* password session: nonce empty, continueSession, hmac empty */
+		put16(rsp + o, 0); o += 2;
+		rsp[o++] = 0x01;
+		put16(rsp + o, 0); o += 2;
+	}
 	put32(rsp + 2, o);
 	return o;
 }
@@ -655,6 +678,7 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 
 		if (rc != RC_INITIALIZE && rc != RC_FAILURE)
 			ctrl_started = true;
+		sess_observe(cmd, len, rsp, rl);
 		if (cc == CC_GetCapability)
 			rl = patch_cap_handles(cmd, rsp, rl);
 		if (cc == CC_NV_UndefineSpace && rc == 0 && len >= 18 &&
