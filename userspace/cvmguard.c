@@ -16,6 +16,8 @@
 
 static const struct cvmg_cmd commands[] = {
 	{ "info", cmd_info, "show the module's ABI, TPM and evidence backend" },
+	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
+	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },
 };
 
 static void usage(FILE *f)

@@ -33,6 +33,8 @@ struct cvmg_cmd {
 
 /* Subcommands: one file each, cmd_NAME() in NAME.c. */
 int cmd_info(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_quote_verify(int argc, char **argv);
 
 /* log.c: the only place that writes diagnostics; syslog when run by udev/systemd. */
 void cvmg_log_init(const char *prog);

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvmguard quote-verify --ak PEM --msg FILE --sig FILE --pcrs FILE
+ *                       [--nonce TEXT | --nonce-hex HEX]
+ *
+ * Verifies one TPM2 quote on its own: the signature by the attestation key, the
+ * PCR digest against the given SHA-256 PCR values (32 bytes each from PCR 0) and,
+ * when given, the nonce in extraData. The form of this command is a contract.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "cvmguard.h"
+#include "tpm_quote.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard quote-verify --ak PEM --msg FILE --sig FILE --pcrs FILE\n"
+		   "                             [--nonce TEXT | --nonce-hex HEX]\n"
+		   "Exit: 0 verified, 1 signature/nonce/PCR failure, 3 malformed input,\n"
+		   "      64 usage error.\n");
+}
+
+static int read_ak(const char *path, EVP_PKEY **ak)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	BIO *bio;
+	int ret;
+
+	ret = cvmg_read_file(path, &buf, &len, 1 << 16);
+	if (ret)
+		return ret;
+	bio = BIO_new_mem_buf(buf, (int)len);
+	*ak = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	free(buf);
+	return *ak ? 0 : -EBADMSG;
+}
+
+static void result(const char *name, int ok, const char *detail)
+{
+	printf("  [%s] %s: %s\n", ok > 0 ? "pass" : ok ? "skip" : "FAIL", name, detail);
+}
+
+int cmd_quote_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ak", required_argument, NULL, 'a' },
+		{ "msg", required_argument, NULL, 'm' },
+		{ "sig", required_argument, NULL, 's' },
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "nonce-hex", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ak_path = NULL, *msg_path = NULL, *sig_path = NULL, *pcr_path = NULL;
+	const char *nonce_text = NULL, *nonce_hex = NULL;
+	uint8_t *msg = NULL, *sig = NULL, *pcrs = NULL, nonce[64];
+	size_t msglen, siglen, pcrlen, nlen = 0;
+	char hex[129];
+	EVP_PKEY *ak = NULL;
+	struct tpm_quote q;
+	int opt, ret, rc = CVMG_EXIT_MALFORMED;
+	bool failed = false;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': ak_path = optarg; break;
+		case 'm': msg_path = optarg; break;
+		case 's': sig_path = optarg; break;
+		case 'p': pcr_path = optarg; break;
+		case 'n': nonce_text = optarg; break;
+		case 'x': nonce_hex = optarg; break;
+		case 'h': usage(stdout); return CVMG_EXIT_OK;
+		default: usage(stderr); return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !ak_path || !msg_path || !sig_path || !pcr_path ||
+	    (nonce_text && nonce_hex)) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if (nonce_text) {
+		nlen = strlen(nonce_text);
+		if (nlen > sizeof(nonce)) {
+			cvmg_err("--nonce: at most 64 bytes");
+			return CVMG_EXIT_USAGE;
+		}
+		memcpy(nonce, nonce_text, nlen);
+	} else if (nonce_hex && cvmg_hex_decode(nonce_hex, nonce, sizeof(nonce), &nlen)) {
+		cvmg_err("--nonce-hex: expected at most 64 bytes of hex");
+		return CVMG_EXIT_USAGE;
+	}
+	if ((ret = read_ak(ak_path, &ak)) ||
+	    (ret = cvmg_read_file(msg_path, &msg, &msglen, 1 << 16)) ||
+	    (ret = cvmg_read_file(sig_path, &sig, &siglen, 1 << 16)) ||
+	    (ret = cvmg_read_file(pcr_path, &pcrs, &pcrlen, 1 << 16))) {
+		cvmg_err("cannot read the inputs: %s", strerror(-ret));
+		rc = ret == -EBADMSG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	ret = tpm_quote_parse(msg, msglen, &q);
+	if (ret) {
+		cvmg_err("%s: not a TPMS_ATTEST quote", msg_path);
+		goto out;
+	}
+	printf("quote:\n");
+	cvmg_hex_encode(q.extra, q.extra_len, hex);
+	printf("  extra_data: %s\n", hex);
+	printf("  clock: %llu reset_count: %u restart_count: %u safe: %u\n",
+	       (unsigned long long)q.clock, q.reset_count, q.restart_count, q.safe);
+	printf("  firmware_version: 0x%016llx\n", (unsigned long long)q.firmware_version);
+	cvmg_hex_encode(q.pcr_digest, q.pcr_digest_len, hex);
+	printf("  pcr_digest: %s\nchecks:\n", hex);
+
+	ret = tpm_quote_verify_sig(msg, msglen, sig, siglen, ak);
+	if (ret == -EBADMSG) {
+		cvmg_err("%s: malformed signature", sig_path);
+		goto out;
+	}
+	result("quote-signature", !ret, ret ? "does not verify with the AK" : "signed by the AK");
+	failed |= ret != 0;
+	ret = tpm_quote_check_pcrs(&q, pcrs, pcrlen);
+	if (ret == -EBADMSG) {
+		cvmg_err("%s: not SHA-256 PCR values covering the quote's selection", pcr_path);
+		goto out;
+	}
+	result("quote-pcrs", !ret, ret ? "pcrDigest does not match the PCR values"
+				       : "pcrDigest matches the PCR values");
+	failed |= ret != 0;
+	if (nonce_text || nonce_hex) {
+		ret = tpm_quote_check_nonce(&q, nonce, nlen);
+		result("quote-nonce", !ret, ret ? "extraData is not the nonce"
+						: "extraData is the nonce");
+		failed |= ret != 0;
+	} else {
+		result("quote-nonce", -1, "no nonce given: freshness not checked");
+	}
+	printf("verdict: %s\n", failed ? "failed" : "verified");
+	rc = failed ? CVMG_EXIT_FAIL : CVMG_EXIT_OK;
+out:
+	EVP_PKEY_free(ak);
+	free(msg);
+	free(sig);
+	free(pcrs);
+	return rc;
+}

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Offline verification of evidence, in the order trust flows:
+ *
+ *   AMD ARK (pinned, or --root) -> ASK -> VCEK/VLEK -> SNP report signature
+ *   -> VCEK TCB/hwID == report -> REPORT_DATA == SHA-256(runtime claims)
+ *   -> HCLAkPub -> TPM quote signature -> nonce, PCR digest -> policy
+ *
+ * Each step is recorded as a check ("pass", "fail" or "skip", with a detail) in
+ * the result document; every claim of the evidence is recorded under "claims".
+ * A failed step does not stop the ones that do not depend on it, so one run shows
+ * everything that is wrong. Only malformed input stops early.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#include "amd_certs.h"
+#include "bundle.h"
+#include "cvmguard.h"
+#include "hcl_report.h"
+#include "snp_report.h"
+#include "tpm_quote.h"
+#include "verifier.h"
+
+#define MAX_CHAIN 4
+
+struct vctx {
+	const struct verifier_input *in;
+	json_object *claims;
+	json_object *checks;
+	bool failed;
+	struct policy_violations pv;
+};
+
+static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* ok: 1 pass, 0 fail, -1 skip */
+static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
+{
+	json_object *o = json_object_new_object();
+	char detail[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "result",
+			       json_object_new_string(ok > 0 ? "pass" : ok ? "skip" : "fail"));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_array_add(c->checks, o);
+	if (!ok)
+		c->failed = true;
+}
+
+static void claim_hex(json_object *o, const char *key, const uint8_t *p, size_t n)
+{
+	char hex[2 * 128 + 1];
+
+	cvmg_hex_encode(p, n, hex);
+	json_object_object_add(o, key, json_object_new_string(hex));
+}
+
+static void claim_u64(json_object *o, const char *key, uint64_t v)
+{
+	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
+}
+
+static void claim_x64(json_object *o, const char *key, uint64_t v)
+{
+	char s[24];
+
+	snprintf(s, sizeof(s), "0x%016llx", (unsigned long long)v);
+	json_object_object_add(o, key, json_object_new_string(s));
+}
+
+static json_object *tcb_json(uint64_t raw, enum snp_product prod)
+{
+	json_object *o = json_object_new_object();
+	struct snp_tcb t;
+
+	snp_tcb_decode(raw, prod, &t);
+	claim_x64(o, "raw", raw);
+	if (prod == SNP_PRODUCT_TURIN)
+		claim_u64(o, "fmc", t.fmc);
+	claim_u64(o, "bootloader", t.bootloader);
+	claim_u64(o, "tee", t.tee);
+	claim_u64(o, "snp", t.snp);
+	claim_u64(o, "microcode", t.microcode);
+	return o;
+}
+
+static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_product prod)
+{
+	json_object *o = json_object_new_object();
+	char ver[16];
+
+	claim_u64(o, "version", r->version);
+	claim_u64(o, "guest_svn", r->guest_svn);
+	claim_x64(o, "policy", r->policy);
+	json_object_object_add(o, "policy_debug",
+			       json_object_new_boolean(!!(r->policy & SNP_POLICY_DEBUG)));
+	json_object_object_add(o, "policy_migrate_ma",
+			       json_object_new_boolean(!!(r->policy & SNP_POLICY_MIGRATE_MA)));
+	json_object_object_add(o, "policy_smt",
+			       json_object_new_boolean(!!(r->policy & SNP_POLICY_SMT)));
+	claim_hex(o, "family_id", r->family_id, 16);
+	claim_hex(o, "image_id", r->image_id, 16);
+	claim_u64(o, "vmpl", r->vmpl);
+	claim_u64(o, "signature_algo", r->sig_algo);
+	claim_x64(o, "platform_info", r->platform_info);
+	json_object_object_add(o, "author_key_en",
+			       json_object_new_boolean(!!(r->flags & SNP_FLAG_AUTHOR_KEY_EN)));
+	json_object_object_add(o, "mask_chip_key",
+			       json_object_new_boolean(!!(r->flags & SNP_FLAG_MASK_CHIP_KEY)));
+	json_object_object_add(o, "signing_key", json_object_new_string(
+		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VCEK ? "VCEK" :
+		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VLEK ? "VLEK" :
+		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_NONE ? "none" : "reserved"));
+	claim_hex(o, "report_data", r->report_data, 64);
+	claim_hex(o, "measurement", r->measurement, 48);
+	claim_hex(o, "host_data", r->host_data, 32);
+	claim_hex(o, "id_key_digest", r->id_key_digest, 48);
+	claim_hex(o, "author_key_digest", r->author_key_digest, 48);
+	claim_hex(o, "report_id", r->report_id, 32);
+	claim_hex(o, "report_id_ma", r->report_id_ma, 32);
+	json_object_object_add(o, "current_tcb", tcb_json(r->current_tcb, prod));
+	json_object_object_add(o, "reported_tcb", tcb_json(r->reported_tcb, prod));
+	json_object_object_add(o, "committed_tcb", tcb_json(r->committed_tcb, prod));
+	json_object_object_add(o, "launch_tcb", tcb_json(r->launch_tcb, prod));
+	if (r->version >= 3) {
+		claim_u64(o, "cpuid_fam_id", r->cpuid_fam_id);
+		claim_u64(o, "cpuid_mod_id", r->cpuid_mod_id);
+		claim_u64(o, "cpuid_step", r->cpuid_step);
+	}
+	claim_hex(o, "chip_id", r->chip_id, 64);
+	snprintf(ver, sizeof(ver), "%u.%u.%u", r->current_major, r->current_minor,
+		 r->current_build);
+	json_object_object_add(o, "current_version", json_object_new_string(ver));
+	snprintf(ver, sizeof(ver), "%u.%u.%u", r->committed_major, r->committed_minor,
+		 r->committed_build);
+	json_object_object_add(o, "committed_version", json_object_new_string(ver));
+	if (r->version >= 5) {
+		claim_x64(o, "launch_mit_vector", r->launch_mit_vector);
+		claim_x64(o, "current_mit_vector", r->current_mit_vector);
+	}
+	json_object_object_add(o, "product", json_object_new_string(snp_product_name(prod)));
+	json_object_object_add(c->claims, "snp", o);
+}
+
+static void tdx_claims(struct vctx *c, const struct tdx_report *t)
+{
+	json_object *o = json_object_new_object();
+	char key[8];
+	int i;
+
+	claim_hex(o, "cpusvn", t->cpusvn, 16);
+	claim_hex(o, "tee_tcb_svn", t->tee_tcb_svn, 16);
+	claim_hex(o, "mrseam", t->mrseam, 48);
+	claim_x64(o, "td_attributes", t->td_attributes);
+	json_object_object_add(o, "debug",
+			       json_object_new_boolean(!!(t->td_attributes & TDX_ATTR_DEBUG)));
+	claim_x64(o, "xfam", t->xfam);
+	claim_hex(o, "mrtd", t->mrtd, 48);
+	claim_hex(o, "mrconfigid", t->mrconfigid, 48);
+	claim_hex(o, "mrowner", t->mrowner, 48);
+	claim_hex(o, "mrownerconfig", t->mrownerconfig, 48);
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "rtmr%d", i);
+		claim_hex(o, key, t->rtmr[i], 48);
+	}
+	claim_hex(o, "report_data", t->report_data, 64);
+	json_object_object_add(c->claims, "tdx", o);
+}
+
+static const char *cn(X509 *x, char *buf, int size)
+{
+	buf[0] = '\0';
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, buf, size);
+	return buf;
+}
+
+/* The certificates for one report, each owned here. */
+struct snp_certs {
+	X509 *leaf, *ask, *chain_ark, *ark;
+	const char *src_leaf, *src_ask, *src_ark;
+};
+
+static void certs_free(struct snp_certs *s)
+{
+	X509_free(s->leaf);
+	X509_free(s->ask);
+	X509_free(s->chain_ark);
+	X509_free(s->ark);
+}
+
+/* Sort a chain (VCEK, ASK, ARK or ASK, ARK) into @s; a leaf is a non-CA. */
+static void take_chain(struct snp_certs *s, X509 **chain, size_t n, const char *src)
+{
+	size_t i = 0;
+
+	if (i < n && X509_check_ca(chain[i]) == 0) {
+		if (!s->leaf) {
+			s->leaf = X509_dup(chain[i]);
+			s->src_leaf = src;
+		}
+		i++;
+	}
+	if (i < n && !s->ask) {
+		s->ask = X509_dup(chain[i]);
+		s->src_ask = src;
+	}
+	if (++i < n && !s->chain_ark)
+		s->chain_ark = X509_dup(chain[i]);
+}
+
+static int gather_certs(struct vctx *c, const struct snp_report *r, const struct bundle *b,
+			struct snp_certs *s)
+{
+	const struct verifier_input *in = c->in;
+	const struct bundle_section_ref *sec;
+	X509 *chain[MAX_CHAIN];
+	size_t n = 0, i;
+	bool vlek = SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VLEK;
+	int ret;
+
+	if (in->vcek) {
+		s->leaf = X509_dup(in->vcek);
+		s->src_leaf = "--vcek";
+	}
+	if (in->nchain)
+		take_chain(s, in->chain, in->nchain, "--chain");
+	sec = b ? bundle_get(b, BUNDLE_CERT_CHAIN) : NULL;
+	if (sec) {
+		ret = amd_chain_parse_pem(sec->data, sec->len, chain, MAX_CHAIN, &n);
+		if (ret)
+			return ret;
+		take_chain(s, chain, n, "bundle");
+		for (i = 0; i < n; i++)
+			X509_free(chain[i]);
+	}
+	sec = b ? bundle_get(b, BUNDLE_CERT_TABLE) : NULL;
+	if (sec && !s->leaf) {
+		ret = amd_certtable_get(sec->data, sec->len, vlek ? AMD_CERT_VLEK : AMD_CERT_VCEK,
+					&s->leaf);
+		if (ret && ret != -ENOENT)
+			return ret;
+		s->src_leaf = "certificate table";
+	}
+	if (sec && !s->ask) {
+		ret = amd_certtable_get(sec->data, sec->len, AMD_CERT_ASK, &s->ask);
+		if (ret && ret != -ENOENT)
+			return ret;
+		s->src_ask = "certificate table";
+	}
+	return 0;
+}
+
+static enum snp_product find_product(const struct snp_report *r, struct snp_certs *s)
+{
+	enum snp_product p = snp_report_product(r);
+
+	if (p == SNP_PRODUCT_UNKNOWN && s->leaf)
+		p = amd_cert_product(s->leaf);
+	if (p == SNP_PRODUCT_UNKNOWN && s->ask)
+		p = amd_cert_product(s->ask);
+	return p;
+}
+
+static const char *const link_names[] = { "ARK", "ASK", "VCEK/VLEK" };
+
+static int verify_snp(struct vctx *c, const uint8_t *hw, size_t len, const struct bundle *b,
+		      struct snp_report *r, enum snp_product *prodp)
+{
+	const struct verifier_input *in = c->in;
+	struct snp_certs s = { 0 };
+	struct amd_vcek_ext ext;
+	enum amd_chain_link link;
+	enum snp_product prod;
+	const char *field;
+	char a[64], k[64], l[64];
+	size_t i;
+	int ret, sk;
+
+	ret = snp_report_parse(hw, len, r);
+	if (ret) {
+		check(c, "snp-report", 0, "malformed SNP report (length %zu, version %u)", len,
+		      r->version);
+		return ret;
+	}
+	ret = gather_certs(c, r, b, &s);
+	if (ret) {
+		check(c, "certificates", 0, "malformed certificate chain");
+		goto out;
+	}
+	prod = find_product(r, &s);
+	*prodp = prod;
+	if (in->cache_dir && prod != SNP_PRODUCT_UNKNOWN && (!s.leaf || !s.ask)) {
+		X509 *cv = NULL, *ca = NULL;
+
+		if (!amd_cache_load(in->cache_dir, prod, r, &cv, &ca, NULL)) {
+			if (!s.leaf && cv)
+				s.leaf = cv, s.src_leaf = "cache", cv = NULL;
+			if (!s.ask && ca)
+				s.ask = ca, s.src_ask = "cache", ca = NULL;
+		}
+		X509_free(cv);
+		X509_free(ca);
+	}
+	snp_claims(c, r, prod);
+
+	sk = SNP_FLAG_SIGNING_KEY(r->flags);
+	if (sk != SNP_SIGNING_KEY_VCEK && sk != SNP_SIGNING_KEY_VLEK) {
+		check(c, "report-signature", 0, "report says it is not signed (signing key %d)", sk);
+		goto out;
+	}
+	if (prod == SNP_PRODUCT_UNKNOWN && !in->nroots) {
+		check(c, "amd-chain", 0, "cannot tell the product (Milan, Genoa, Turin)");
+		goto out;
+	}
+	if (!s.ask && sk == SNP_SIGNING_KEY_VCEK && amd_pinned_cert(prod, true, &s.ask) == 0)
+		s.src_ask = "pinned";
+	/* The trust anchor: --root, or the pinned ARK of the product. */
+	if (in->nroots) {
+		for (i = 0; i < in->nroots && !s.ark; i++)
+			if (s.ask && !X509_NAME_cmp(X509_get_issuer_name(s.ask),
+						     X509_get_subject_name(in->roots[i])))
+				s.ark = X509_dup(in->roots[i]);
+		if (!s.ark)
+			s.ark = X509_dup(in->roots[0]);
+		s.src_ark = "--root";
+	} else if (!amd_pinned_cert(prod, false, &s.ark)) {
+		s.src_ark = "pinned";
+	}
+	if (!s.leaf || !s.ask || !s.ark) {
+		check(c, "amd-chain", 0, "no %s available (give --vcek/--chain or a bundle)",
+		      !s.leaf ? (sk == SNP_SIGNING_KEY_VLEK ? "VLEK" : "VCEK") :
+		      !s.ask ? "ASK/ASVK" : "ARK");
+		goto out;
+	}
+	if (s.chain_ark && !amd_cert_equal(s.chain_ark, s.ark)) {
+		check(c, "amd-root", 0, "the chain's ARK '%s' is not the trusted %s root",
+		      cn(s.chain_ark, a, sizeof(a)), s.src_ark);
+		goto out;
+	}
+	ret = amd_verify_chain(s.ark, s.ask, s.leaf, in->now, &link);
+	if (ret) {
+		check(c, "amd-chain", 0, "%s (%s) %s", link_names[link],
+		      cn(link == AMD_LINK_ARK ? s.ark : link == AMD_LINK_ASK ? s.ask : s.leaf,
+			 a, sizeof(a)),
+		      ret == -EKEYEXPIRED ? "is outside its validity period"
+					  : "is not signed by its issuer as AMD signs");
+		goto out;
+	}
+	check(c, "amd-chain", 1, "%s (%s) -> %s (%s) -> %s (%s)", cn(s.ark, a, sizeof(a)),
+	      s.src_ark, cn(s.ask, k, sizeof(k)), s.src_ask, cn(s.leaf, l, sizeof(l)), s.src_leaf);
+
+	ret = amd_vcek_ext_parse(s.leaf, &ext);
+	if (ret) {
+		check(c, "vcek-extensions", 0, "malformed AMD extensions");
+		goto out;
+	}
+	if ((sk == SNP_SIGNING_KEY_VLEK) != ext.is_vlek) {
+		check(c, "signing-key", 0, "report says %s, certificate is a %s",
+		      sk == SNP_SIGNING_KEY_VLEK ? "VLEK" : "VCEK", ext.is_vlek ? "VLEK" : "VCEK");
+		goto out;
+	}
+	ret = amd_vcek_match_report(&ext, r, prod, &field);
+	check(c, "vcek-tcb", ret ? 0 : 1, ret ? "certificate %s does not match the report"
+					     : "reported_tcb and chip_id match the certificate%s",
+	      ret ? field : snp_chip_id_masked(r) ? " (chip_id masked)" : "");
+	ret = snp_report_verify_sig(r, X509_get0_pubkey(s.leaf));
+	check(c, "report-signature", ret ? 0 : 1, ret ? "does not verify with %s"
+						     : "ECDSA P-384/SHA-384 by %s",
+	      cn(s.leaf, l, sizeof(l)));
+	ret = 0;
+out:
+	certs_free(&s);
+	return ret;
+}
+
+static void check_report_nonce(struct vctx *c, const char *name, const uint8_t *field)
+{
+	const struct verifier_input *in = c->in;
+	uint8_t want[64] = { 0 };
+
+	if (!in->nonce) {
+		check(c, name, -1, "no --nonce given: freshness not checked");
+		return;
+	}
+	memcpy(want, in->nonce, in->nonce_len);
+	check(c, name, !memcmp(want, field, 64), "%s", !memcmp(want, field, 64) ?
+	      "equals the nonce" : "does not equal the nonce (zero-padded to 64 bytes)");
+}
+
+static int verify_quote(struct vctx *c, const struct bundle *b, EVP_PKEY *ak)
+{
+	const struct bundle_section_ref *msg = bundle_get(b, BUNDLE_QUOTE_MSG);
+	const struct bundle_section_ref *sig = bundle_get(b, BUNDLE_QUOTE_SIG);
+	const struct bundle_section_ref *pcrs = bundle_get(b, BUNDLE_PCRS_SHA256);
+	struct tpm_quote q;
+	int ret;
+
+	if (!msg || !sig || !pcrs) {
+		check(c, "tpm-quote", 0, "bundle lacks the quote, its signature or the PCRs");
+		return 0;
+	}
+	ret = tpm_quote_parse(msg->data, msg->len, &q);
+	if (ret) {
+		check(c, "tpm-quote", 0, "malformed TPMS_ATTEST");
+		return ret;
+	}
+	claim_hex(c->claims, "quote_extra_data", q.extra, q.extra_len);
+	claim_hex(c->claims, "quote_pcr_digest", q.pcr_digest, q.pcr_digest_len);
+	claim_hex(c->claims, "pcrs_sha256", pcrs->data, pcrs->len > 128 ? 128 : pcrs->len);
+	if (!ak) {
+		check(c, "quote-signature", 0, "no HCLAkPub in the claims");
+	} else {
+		ret = tpm_quote_verify_sig(msg->data, msg->len, sig->data, sig->len, ak);
+		check(c, "quote-signature", !ret, "%s", ret ? "does not verify with HCLAkPub"
+							   : "signed by HCLAkPub");
+	}
+	ret = tpm_quote_check_pcrs(&q, pcrs->data, pcrs->len);
+	check(c, "quote-pcrs", !ret, "%s", ret ? "pcrDigest does not match the PCR values"
+					       : "pcrDigest matches the PCR values");
+	if (!c->in->nonce)
+		check(c, "quote-nonce", -1, "no --nonce given: freshness not checked");
+	else
+		check(c, "quote-nonce", !tpm_quote_check_nonce(&q, c->in->nonce, c->in->nonce_len),
+		      "extraData %s the nonce",
+		      tpm_quote_check_nonce(&q, c->in->nonce, c->in->nonce_len) ? "is not" : "is");
+	return 0;
+}
+
+static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const struct bundle *b)
+{
+	struct snp_report *r = NULL;
+	struct hcl_report h;
+	struct hcl_claims cl = { 0 };
+	struct tdx_report t;
+	enum snp_product prod;
+	int ret;
+
+	ret = hcl_report_parse(buf, len, &h);
+	if (ret) {
+		check(c, "hcl-report", 0, "malformed HCL report");
+		return ret;
+	}
+	claim_u64(c->claims, "hcl_version", h.version);
+	json_object_object_add(c->claims, "hcl_report_type", json_object_new_string(
+		h.rt_report_type == HCL_REPORT_SNP ? "SNP" : "TDX"));
+	if (h.rt_report_type == HCL_REPORT_SNP) {
+		r = malloc(sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		ret = verify_snp(c, h.hw, h.hw_len, b, r, &prod);
+		if (ret)
+			goto out;
+		if (c->in->policy)
+			policy_check_snp(c->in->policy, r, prod, &c->pv);
+	} else {
+		ret = tdx_report_parse(h.hw, h.hw_len, &t);
+		if (ret) {
+			check(c, "tdx-report", 0, "malformed TDREPORT");
+			goto out;
+		}
+		tdx_claims(c, &t);
+		check(c, "tdx-report-signature", 0, "a TDREPORT is MAC'ed for its CPU, not "
+		      "signed: verifying it offline needs a TD quote");
+		if (c->in->policy)
+			policy_check_tdx(c->in->policy, &t, &c->pv);
+	}
+	ret = hcl_report_check_binding(&h);
+	check(c, "claims-binding", !ret, "%s", ret ? "REPORT_DATA is not SHA-256 of the claims"
+						   : "REPORT_DATA = SHA-256(claims) || 0^32");
+	ret = hcl_claims_parse(h.claims, h.claims_len, &cl);
+	if (ret) {
+		check(c, "claims", 0, "malformed runtime claims JSON");
+		goto out;
+	}
+	json_object_object_add(c->claims, "runtime", json_object_get(cl.root));
+	check(c, "hcl-ak", cl.ak ? 1 : 0, "%s", cl.ak ? "HCLAkPub present" : "no HCLAkPub");
+	if (!cl.has_user_data && c->in->nonce)
+		check(c, "user-data", 0, "the claims carry no user-data");
+	else if (cl.has_user_data)
+		check_report_nonce(c, "user-data", cl.user_data);
+	if (c->in->policy)
+		policy_check_vmcfg(c->in->policy, cl.vm_config, &c->pv);
+	if (b)
+		ret = verify_quote(c, b, cl.ak);
+out:
+	hcl_claims_free(&cl);
+	free(r);
+	return ret;
+}
+
+/**
+ * verifier_detect() - what kind of evidence a file holds, by its content
+ * @buf: the file
+ * @len: its length
+ *
+ * Return: VERIFIER_BUNDLE ("CVMGBNDL" magic), VERIFIER_HCL_REPORT ("HCLA"), a
+ * VERIFIER_SNP_REPORT (exactly 1184 bytes), or VERIFIER_UNKNOWN.
+ */
+enum verifier_kind verifier_detect(const uint8_t *buf, size_t len)
+{
+	if (len >= 8 && !memcmp(buf, BUNDLE_MAGIC, 8))
+		return VERIFIER_BUNDLE;
+	if (len >= 4 && !memcmp(buf, HCL_MAGIC, 4))
+		return VERIFIER_HCL_REPORT;
+	if (len == SNP_REPORT_SIZE)
+		return VERIFIER_SNP_REPORT;
+	return VERIFIER_UNKNOWN;
+}
+
+static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report", "bundle" };
+
+/**
+ * verifier_run() - verify one piece of evidence
+ * @in: the evidence and what to verify it against
+ * @result: receives the result document (json_object_put() it): "evidence",
+ *          "claims", "checks" [{name, result, detail}], "policy_violations"
+ *          [{name, detail}], "verdict"
+ *
+ * Return: 0 when every check passed and the policy holds; -EBADMSG for malformed
+ * evidence, -EKEYREJECTED when a signature, chain or binding check failed,
+ * -EACCES for policy violations only; -ENOMEM.
+ */
+int verifier_run(const struct verifier_input *in, json_object **result)
+{
+	struct vctx c = { .in = in };
+	enum verifier_kind kind = verifier_detect(in->evidence, in->len);
+	json_object *root = json_object_new_object(), *viol;
+	struct snp_report *r = NULL;
+	struct bundle b;
+	const struct bundle_section_ref *sec;
+	enum snp_product prod;
+	const char *verdict;
+	size_t i;
+	int ret = 0;
+
+	c.claims = json_object_new_object();
+	c.checks = json_object_new_array();
+	viol = json_object_new_array();
+	json_object_object_add(root, "evidence", json_object_new_string(kind_names[kind]));
+	json_object_object_add(root, "claims", c.claims);
+	json_object_object_add(root, "checks", c.checks);
+	json_object_object_add(root, "policy_violations", viol);
+	if (in->nonce && in->nonce_len > 64) {
+		ret = -EINVAL;
+		goto out;
+	}
+	switch (kind) {
+	case VERIFIER_SNP_REPORT:
+		r = malloc(sizeof(*r));
+		if (!r) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = verify_snp(&c, in->evidence, in->len, NULL, r, &prod);
+		if (ret)
+			break;
+		check_report_nonce(&c, "report-data", r->report_data);
+		if (in->policy)
+			policy_check_snp(in->policy, r, prod, &c.pv);
+		break;
+	case VERIFIER_HCL_REPORT:
+		ret = verify_hcl(&c, in->evidence, in->len, NULL);
+		break;
+	case VERIFIER_BUNDLE:
+		ret = bundle_parse(in->evidence, in->len, &b);
+		sec = ret ? NULL : bundle_get(&b, BUNDLE_HCL_REPORT);
+		if (!sec) {
+			check(&c, "bundle", 0, "malformed bundle or no HCL report in it");
+			ret = -EBADMSG;
+			break;
+		}
+		ret = verify_hcl(&c, sec->data, sec->len, &b);
+		break;
+	default:
+		check(&c, "evidence", 0, "neither an SNP report (1184 bytes), an HCL report "
+		      "nor a bundle");
+		ret = -EBADMSG;
+	}
+	if (ret && ret != -EBADMSG && ret != -ENOMEM)
+		ret = -EBADMSG;
+	if (ret)
+		goto out;
+	for (i = 0; i < c.pv.n; i++) {
+		json_object *v = json_object_new_object();
+
+		json_object_object_add(v, "name", json_object_new_string(c.pv.v[i].name));
+		json_object_object_add(v, "detail", json_object_new_string(c.pv.v[i].detail));
+		json_object_array_add(viol, v);
+	}
+	if (c.failed)
+		ret = -EKEYREJECTED;
+	else if (c.pv.n)
+		ret = -EACCES;
+out:
+	verdict = !ret ? "verified" : ret == -EBADMSG ? "malformed" :
+		  ret == -EKEYREJECTED ? "failed" : ret == -EACCES ? "policy-violation" : "error";
+	json_object_object_add(root, "verdict", json_object_new_string(verdict));
+	free(r);
+	*result = root;
+	return ret;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The whole offline verification of one piece of evidence (raw SNP report, HCL
+ * report or evidence bundle), from AMD's root to the TPM quote, with every claim
+ * and check recorded in a JSON document for the caller to print.
+ */
+#ifndef CVMG_VERIFIER_H
+#define CVMG_VERIFIER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/x509.h>
+
+#include "policy.h"
+
+enum verifier_kind {
+	VERIFIER_UNKNOWN = 0,
+	VERIFIER_SNP_REPORT,
+	VERIFIER_HCL_REPORT,
+	VERIFIER_BUNDLE,
+};
+
+struct verifier_input {
+	const uint8_t *evidence;	/* the file */
+	size_t len;
+	X509 *vcek;			/* --vcek, or NULL */
+	X509 **chain;			/* --chain: VCEK, ASK, ARK (or ASK, ARK) */
+	size_t nchain;
+	X509 **roots;			/* --root: replaces the pinned ARKs; NULL: pinned */
+	size_t nroots;
+	const uint8_t *nonce;		/* --nonce, or NULL */
+	size_t nonce_len;
+	const struct cvmg_policy *policy;	/* --policy, or NULL */
+	const char *cache_dir;		/* certificate cache, or NULL */
+	time_t now;			/* certificate validity is checked at this time */
+};
+
+enum verifier_kind verifier_detect(const uint8_t *buf, size_t len);
+int verifier_run(const struct verifier_input *in, json_object **result);
+
+#endif /* CVMG_VERIFIER_H */
