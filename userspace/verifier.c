@@ -319,6 +319,11 @@ static int verify_snp(struct vctx *c, const uint8_t *hw, size_t len, const struc
 		check(c, "report-signature", 0, "report says it is not signed (signing key %d)", sk);
 		goto out;
 	}
+	if (!s.leaf) {
+		check(c, "amd-chain", 0, "no %s available (give --vcek, --chain or a bundle)",
+		      sk == SNP_SIGNING_KEY_VLEK ? "VLEK" : "VCEK");
+		goto out;
+	}
 	if (prod == SNP_PRODUCT_UNKNOWN && !in->nroots) {
 		check(c, "amd-chain", 0, "cannot tell the product (Milan, Genoa, Turin)");
 		goto out;
@@ -378,10 +383,10 @@ static int verify_snp(struct vctx *c, const uint8_t *hw, size_t len, const struc
 	check(c, "report-signature", ret ? 0 : 1, ret ? "does not verify with %s"
 						     : "ECDSA P-384/SHA-384 by %s",
 	      cn(s.leaf, l, sizeof(l)));
-	ret = 0;
 out:
 	certs_free(&s);
-	return ret;
+	/* Failed checks are recorded; only malformed input is an error here. */
+	return ret == -EBADMSG || ret == -ENOMEM ? ret : 0;
 }
 
 static void check_report_nonce(struct vctx *c, const char *name, const uint8_t *field)
