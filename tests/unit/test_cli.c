@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The command-line contract: `cvmguard verify` and `cvmguard quote-verify` exit
+ * 0 verified, 1 signature/chain/binding failure, 2 policy violation, 3 malformed
+ * input, 64 usage error. Runs ../../userspace/cvmguard (or $CVMGUARD_BIN); skips
+ * when it is not built.
+ */
+#include <string.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tdata.h"
+
+static char bin[PATH_MAX];
+
+static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run "BIN ARGS" in the test data directory; returns the exit status. */
+static int run(const char *fmt, ...)
+{
+	char args[1024], cmd[PATH_MAX + 1200];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && CVMGUARD_VERIFY_TIME=%lld '%s' %s >/dev/null 2>&1",
+		 tdata_dir(), (long long)TDATA_NOW, bin, args);
+	st = system(cmd);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static int setup(void **state)
+{
+	const char *b = getenv("CVMGUARD_BIN");
+
+	if (b)
+		snprintf(bin, sizeof(bin), "%s", b);
+	else if (!realpath("../../userspace/cvmguard", bin))
+		bin[0] = '\0';
+	return 0;
+}
+
+#define NEED_BIN() do { if (!bin[0] || access(bin, X_OK)) skip(); } while (0)
+
+static void test_usage(void **state)
+{
+	NEED_BIN();
+	assert_int_equal(run("verify -h"), 0);
+	assert_int_equal(run("quote-verify -h"), 0);
+	assert_int_equal(run("verify"), 64);
+	assert_int_equal(run("verify a b"), 64);
+	assert_int_equal(run("verify --bogus snp-milan/report.bin"), 64);
+	assert_int_equal(run("verify snp-milan/report.bin --nonce xyz"), 64);
+	assert_int_equal(run("verify /nonexistent"), 64);
+	assert_int_equal(run("quote-verify --ak azure-vtpm-quote/akpub.pem"), 64);
+}
+
+static void test_verify_snp(void **state)
+{
+	NEED_BIN();
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der"), 0);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der --json"), 0);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--root amd/milan-ark.pem"), 0);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--root amd/genoa-ark.pem"), 1);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--chain amd/genoa-ask.pem"), 1);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--nonce 00"), 1);
+	assert_int_equal(run("verify snp-milan/report.bin"), 1);
+	/* Truncated report and a file that is no evidence at all. */
+	assert_int_equal(run("verify amd/milan-ark.pem"), 3);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek amd/milan-ark.pem"), 1);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek azure-vtpm-quote/quote_msg.bin"),
+			 3);
+}
+
+static void test_verify_azure(void **state)
+{
+	NEED_BIN();
+	assert_int_equal(run("verify azure-snp/hcl-report.bin "
+			     "--chain azure-snp/unrelated-milan-chain.pem"), 1);
+	assert_int_equal(run("verify azure-tdx/hcl-report-1.bin"), 1);
+}
+
+static void test_verify_policy(void **state)
+{
+	char path[] = "/tmp/cvmg-policyXXXXXX";
+	int fd = mkstemp(path);
+	const char *bad = "measurement = 00000000000000000000000000000000000000000000000000"
+			  "0000000000000000000000000000000000000000000000\n";
+	const char *good = "vmpl = 0\nmin_tcb.snp = 8\nallow_debug = false\n";
+
+	NEED_BIN();
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bad, strlen(bad)), (ssize_t)strlen(bad));
+	close(fd);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--policy %s", path), 2);
+	/* A failed signature outranks a policy violation. */
+	assert_int_equal(run("verify snp-milan/report.bin --policy %s", path), 1);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, good, strlen(good)), (ssize_t)strlen(good));
+	close(fd);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--policy %s", path), 0);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_int_equal(write(fd, "nope = 1\n", 9), 9);
+	close(fd);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--policy %s", path), 64);
+	unlink(path);
+}
+
+static void test_quote_verify(void **state)
+{
+	const char *q = "quote-verify --ak azure-vtpm-quote/akpub.pem "
+			"--msg azure-vtpm-quote/quote_msg.bin --sig azure-vtpm-quote/quote_sig.bin";
+
+	NEED_BIN();
+	assert_int_equal(run("%s --pcrs azure-vtpm-quote/pcrs_sha256.bin --nonce challenge", q), 0);
+	assert_int_equal(run("%s --pcrs azure-vtpm-quote/pcrs_sha256.bin "
+			     "--nonce-hex 6368616c6c656e6765", q), 0);
+	assert_int_equal(run("%s --pcrs azure-vtpm-quote/pcrs_sha256.bin --nonce challengf", q), 1);
+	assert_int_equal(run("%s --pcrs azure-vtpm-quote/pcrs_sha256.bin --nonce a --nonce-hex 00",
+			     q), 64);
+	/* PCR values that are not the quoted ones, then not PCR values at all. */
+	assert_int_equal(run("%s --pcrs azure-snp/hcl-report.bin", q), 1);
+	assert_int_equal(run("%s --pcrs azure-vtpm-quote/akpub.pem", q), 3);
+	assert_int_equal(run("quote-verify --ak azure-vtpm-quote/akpub.pem "
+			     "--msg snp-milan/report.bin --sig azure-vtpm-quote/quote_sig.bin "
+			     "--pcrs azure-vtpm-quote/pcrs_sha256.bin"), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_verify_snp),
+		cmocka_unit_test(test_verify_azure),
+		cmocka_unit_test(test_verify_policy),
+		cmocka_unit_test(test_quote_verify),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
