@@ -9,6 +9,7 @@
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -32,6 +33,38 @@ static long cvmguard_ioctl_get_info(void __user *argp)
 	return 0;
 }
 
+static long cvmguard_ioctl_get_evidence(void __user *argp)
+{
+	struct cvmguard_evidence req;
+	u8 *report = NULL;
+	u32 type;
+	int size;
+	long rc = 0;
+
+	if (copy_from_user(&req, argp, sizeof(req)))
+		return -EFAULT;
+	if (req.flags || req.reserved0 || memchr_inv(req.reserved, 0, sizeof(req.reserved)))
+		return -EINVAL;
+
+	size = cvmguard_get_evidence(req.user_data, &report, &type);
+	if (size < 0)
+		return size;
+
+	if (size > req.report_len) {
+		rc = -ENOSPC;
+	} else if (copy_to_user(u64_to_user_ptr(req.report), report, size)) {
+		rc = -EFAULT;
+		goto out;
+	}
+	req.report_len = size;
+	req.report_type = type;
+	if (copy_to_user(argp, &req, sizeof(req)))
+		rc = -EFAULT;
+out:
+	kvfree(report);
+	return rc;
+}
+
 static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -39,6 +72,8 @@ static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 	switch (cmd) {
 	case CVMGUARD_IOC_GET_INFO:
 		return cvmguard_ioctl_get_info(argp);
+	case CVMGUARD_IOC_GET_EVIDENCE:
+		return cvmguard_ioctl_get_evidence(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -4,11 +4,22 @@
  * the CVMGUARD_HAVE_* symbols that Kbuild probes from the target tree. The .c files
  * carry no version checks. Supported: Debian 12's 6.1 and 6.12 kernels.
  *
- * CVMGUARD_HAVE_TPM_SEND        6.1 exports tpm_send(); 6.12 does not, but exports
- *                               tpm_transmit_cmd() and the tpm_buf_* helpers.
- * CVMGUARD_HAVE_TPM_BUF_HANDLE  tpm_buf_append_handle() (6.10+).
+ * (no symbol)                     6.1 exports tpm_send(); 6.12 does not. Both export
+ *                                 tpm_transmit_cmd() (with tpm_try_get_ops()), which
+ *                                 tpm2_cmd.c uses on every kernel: it alone can keep
+ *                                 expected TPM errors out of the log (desc = NULL).
+ *                                 struct tpm_buf differs (6.12 adds a length field that
+ *                                 the transmit path does not read), so tpm2_cmd.c only
+ *                                 ever sets its .data member by name.
+ * CVMGUARD_HAVE_LINUX_UNALIGNED_H 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>.
  */
 #ifndef CVMGUARD_COMPAT_H
 #define CVMGUARD_COMPAT_H
+
+#ifdef CVMGUARD_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 #endif /* CVMGUARD_COMPAT_H */

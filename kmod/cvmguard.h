@@ -13,6 +13,10 @@ struct tpm_chip;
 /* main.c */
 void cvmguard_get_info(struct cvmguard_info *info);
 
+/* evidence.c */
+int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type);
+int cvmguard_evidence_backend(struct tpm_chip *chip);
+
 /* chardev.c */
 int cvmguard_chardev_init(void);
 void cvmguard_chardev_exit(void);

@@ -4,6 +4,7 @@
  * as attributes, for tools. Requests are validated strictly against one family
  * policy; attributes that only appear in replies are rejected in requests.
  */
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <net/genetlink.h>
 
@@ -15,6 +16,9 @@ static const struct nla_policy cvmguard_policy[CVMGUARD_A_MAX + 1] = {
 	[CVMGUARD_A_INFO_FLAGS] = { .type = NLA_REJECT },
 	[CVMGUARD_A_PCR_BANKS] = { .type = NLA_REJECT },
 	[CVMGUARD_A_BACKEND] = { .type = NLA_REJECT },
+	[CVMGUARD_A_USER_DATA] = NLA_POLICY_EXACT_LEN(CVMGUARD_USER_DATA_LEN),
+	[CVMGUARD_A_REPORT] = { .type = NLA_REJECT },
+	[CVMGUARD_A_REPORT_TYPE] = { .type = NLA_REJECT },
 };
 
 static struct genl_family cvmguard_genl_family;
@@ -47,10 +51,50 @@ out_nospc:
 	return -EMSGSIZE;
 }
 
+static int cvmguard_nl_get_evidence(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	u8 *report = NULL;
+	int size, rc;
+	u32 type;
+	void *hdr;
+
+	/* GENL_ADMIN_PERM checks CAP_NET_ADMIN; driving the vTPM needs CAP_SYS_ADMIN. */
+	if (!netlink_capable(skb, CAP_SYS_ADMIN))
+		return -EPERM;
+	if (GENL_REQ_ATTR_CHECK(info, CVMGUARD_A_USER_DATA))
+		return -EINVAL;
+
+	size = cvmguard_get_evidence(nla_data(info->attrs[CVMGUARD_A_USER_DATA]), &report, &type);
+	if (size < 0)
+		return size;
+	rc = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(size) + nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		goto out;
+	rc = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &cvmguard_genl_family, 0, CVMGUARD_CMD_GET_EVIDENCE);
+	if (!hdr || nla_put(msg, CVMGUARD_A_REPORT, size, report) ||
+	    nla_put_u32(msg, CVMGUARD_A_REPORT_TYPE, type)) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	rc = genlmsg_reply(msg, info);
+out:
+	kvfree(report);
+	return rc;
+}
+
 static const struct genl_ops cvmguard_genl_ops[] = {
 	{
 		.cmd = CVMGUARD_CMD_GET_INFO,
 		.doit = cvmguard_nl_get_info,
+	},
+	{
+		.cmd = CVMGUARD_CMD_GET_EVIDENCE,
+		.doit = cvmguard_nl_get_evidence,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

@@ -27,6 +27,7 @@ void cvmguard_get_info(struct cvmguard_info *info)
 	if (chip) {
 		info->flags |= CVMGUARD_INFO_TPM;
 		info->pcr_banks = cvmguard_tpm_banks(chip);
+		info->backend = cvmguard_evidence_backend(chip);
 		cvmguard_tpm_put(chip);
 	}
 }

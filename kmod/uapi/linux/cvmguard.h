@@ -27,6 +27,24 @@
  *   cvmguard_backend). A missing TPM is a normal answer, not an error: the module
  *   looks for the chip on every call, so a TPM driver loaded later is seen.
  *   Open to anyone who can open the device; on netlink, to anyone.
+ *
+ * GET_EVIDENCE (CVMGUARD_IOC_GET_EVIDENCE, CVMGUARD_CMD_GET_EVIDENCE)
+ *   Returns a fresh hardware attestation report bound to 64 bytes of caller data.
+ *   With the paravisor backend, the module writes the user data to vTPM NV index
+ *   0x01400002 (defining it, 64 bytes, owner-authorised, when missing), reads the
+ *   HCL report from NV index 0x01400001 in chunks the TPM accepts, and re-reads it,
+ *   backing off, until its runtime claims carry that user data (the paravisor
+ *   updates the report asynchronously), for at most the module parameter
+ *   evidence_timeout_ms. Requests are serialised: a caller's write and read are one
+ *   critical section, so no caller receives another's binding. The answer is the
+ *   HCL report (header, hardware report, runtime claims; the index's padding is
+ *   left out) and its type (CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX).
+ *   Errors: -ENODEV no TPM; -ENOENT no report index (not a paravisor guest); -EIO a
+ *   TPM error (its response code is logged at debug level); -ETIMEDOUT no fresh
+ *   report in time; -EPROTO a malformed report or an unknown report type; -ENOSPC
+ *   the caller's buffer is too small (report_len then holds the size needed);
+ *   -EINTR interrupted by a signal.
+ *   On the device: anyone who can open it. On netlink: CAP_SYS_ADMIN.
  */
 #ifndef _UAPI_LINUX_CVMGUARD_H
 #define _UAPI_LINUX_CVMGUARD_H
@@ -78,8 +96,33 @@ struct cvmguard_info {
 	__u64 reserved[4];
 };
 
-#define CVMGUARD_IOC_MAGIC	0xC7
-#define CVMGUARD_IOC_GET_INFO	_IOWR(CVMGUARD_IOC_MAGIC, 0x00, struct cvmguard_info)
+#define CVMGUARD_USER_DATA_LEN	64
+#define CVMGUARD_REPORT_SNP	2	/* HCL report carrying an SEV-SNP report */
+#define CVMGUARD_REPORT_TDX	4	/* HCL report carrying a TDX TDREPORT */
+
+/**
+ * struct cvmguard_evidence - argument of CVMGUARD_IOC_GET_EVIDENCE
+ * @user_data: in: bound into the report (its runtime claims' "user-data")
+ * @report: in: user pointer to the buffer for the report
+ * @report_len: in: the buffer's size; out: the report's size, also on -ENOSPC
+ * @report_type: out: CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX
+ * @flags: in: must be zero
+ * @reserved0: in: must be zero
+ * @reserved: in: must be zero
+ */
+struct cvmguard_evidence {
+	__u8 user_data[CVMGUARD_USER_DATA_LEN];
+	__u64 report;
+	__u32 report_len;
+	__u32 report_type;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[4];
+};
+
+#define CVMGUARD_IOC_MAGIC		0xC7
+#define CVMGUARD_IOC_GET_INFO		_IOWR(CVMGUARD_IOC_MAGIC, 0x00, struct cvmguard_info)
+#define CVMGUARD_IOC_GET_EVIDENCE	_IOWR(CVMGUARD_IOC_MAGIC, 0x01, struct cvmguard_evidence)
 
 /* Generic netlink */
 #define CVMGUARD_GENL_NAME	"cvmguard"
@@ -90,10 +133,13 @@ struct cvmguard_info {
  * @CVMGUARD_CMD_UNSPEC: never used
  * @CVMGUARD_CMD_GET_INFO: request: no attributes; reply: the CVMGUARD_A_INFO_*
  *	attributes, CVMGUARD_A_MODULE_VERSION and CVMGUARD_A_PCR_BANKS
+ * @CVMGUARD_CMD_GET_EVIDENCE: request: CVMGUARD_A_USER_DATA; reply:
+ *	CVMGUARD_A_REPORT and CVMGUARD_A_REPORT_TYPE. Needs CAP_SYS_ADMIN.
  */
 enum cvmguard_cmd {
 	CVMGUARD_CMD_UNSPEC,
 	CVMGUARD_CMD_GET_INFO,
+	CVMGUARD_CMD_GET_EVIDENCE,
 	__CVMGUARD_CMD_MAX,
 };
 #define CVMGUARD_CMD_MAX (__CVMGUARD_CMD_MAX - 1)
@@ -106,6 +152,9 @@ enum cvmguard_cmd {
  * @CVMGUARD_A_INFO_FLAGS: u32, CVMGUARD_INFO_* bits
  * @CVMGUARD_A_PCR_BANKS: u32, CVMGUARD_BANK_* bits
  * @CVMGUARD_A_BACKEND: u32, enum cvmguard_backend
+ * @CVMGUARD_A_USER_DATA: binary, exactly CVMGUARD_USER_DATA_LEN bytes
+ * @CVMGUARD_A_REPORT: binary, the HCL report
+ * @CVMGUARD_A_REPORT_TYPE: u32, CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX
  */
 enum cvmguard_attr {
 	CVMGUARD_A_UNSPEC,
@@ -114,6 +163,9 @@ enum cvmguard_attr {
 	CVMGUARD_A_INFO_FLAGS,
 	CVMGUARD_A_PCR_BANKS,
 	CVMGUARD_A_BACKEND,
+	CVMGUARD_A_USER_DATA,
+	CVMGUARD_A_REPORT,
+	CVMGUARD_A_REPORT_TYPE,
 	__CVMGUARD_A_MAX,
 };
 #define CVMGUARD_A_MAX (__CVMGUARD_A_MAX - 1)

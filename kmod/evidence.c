@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Attestation evidence from an Azure-style paravisor over the vTPM.
+ *
+ * The guest writes 64 bytes of user data to NV index 0x01400002; the paravisor then
+ * produces a fresh HCL report, bound to that data, in NV index 0x01400001. It does
+ * so asynchronously, so a read straight after the write may return the previous
+ * report. Rather than sleeping a fixed time and hoping, each request reads the
+ * report until its runtime claims carry the caller's user data, backing off from
+ * 5 ms up to 200 ms between reads, and gives up with -ETIMEDOUT after
+ * evidence_timeout_ms.
+ *
+ * One caller's write and its reads form one critical section (evidence_lock), so two
+ * callers never receive each other's binding.
+ */
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/tpm.h>
+
+#include "cvmguard.h"
+#include "hcl.h"
+#include "tpm2_cmd.h"
+
+#define NV_HCL_REPORT		0x01400001
+#define NV_HCL_USER_DATA	0x01400002
+#define NV_USER_DATA_ATTRS	(TPMA_NV_OWNERWRITE | TPMA_NV_AUTHWRITE | \
+				 TPMA_NV_OWNERREAD | TPMA_NV_AUTHREAD)
+#define NV_CHUNK_DEFAULT	1024
+#define POLL_FIRST_MS		5
+#define POLL_MAX_MS		200
+
+static unsigned int evidence_timeout_ms = 5000;
+module_param(evidence_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(evidence_timeout_ms,
+		 "How long to wait for the paravisor's fresh report, in ms (default 5000)");
+
+/* Serialises one caller's user-data write with the reads of its report. */
+static DEFINE_MUTEX(evidence_lock);
+
+/* The backend once seen (enum cvmguard_backend); 0 until a report has been read. */
+static int backend_seen;
+
+static int nv_chunk(struct tpm_chip *chip)
+{
+	u32 max;
+
+	if (cvmguard_tpm_get_property(chip, TPM2_PT_NV_BUFFER_MAX, &max) || !max)
+		return NV_CHUNK_DEFAULT;
+	/* The response must fit the one page tpm_transmit_cmd() works in. */
+	return min_t(u32, max, PAGE_SIZE - 128);
+}
+
+/* Read @len bytes of the report index from @offset, in chunks of @chunk. */
+static int read_range(struct tpm_chip *chip, u8 *buf, u32 offset, u32 len, u32 chunk)
+{
+	u32 n;
+	int rc;
+
+	while (len) {
+		n = min(len, chunk);
+		rc = cvmguard_nv_read(chip, NV_HCL_REPORT, buf + offset, n, offset);
+		if (rc)
+			return cvmguard_tpm_rc_errno(rc);
+		offset += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Read the meaningful part of the report: the first chunk tells its size.
+ * Return: the report's size, or a negative errno.
+ */
+static int read_report(struct tpm_chip *chip, u8 *buf, u32 index_size, u32 chunk)
+{
+	u32 first = min(index_size, chunk), size;
+	int rc;
+
+	if (index_size < HCL_CLAIMS_OFFSET)
+		return -EPROTO;
+	rc = read_range(chip, buf, 0, first, chunk);
+	if (rc)
+		return rc;
+	size = cvmguard_hcl_size(buf);
+	if (size < HCL_CLAIMS_OFFSET || size > index_size)
+		return -EPROTO;
+	if (size > first) {
+		rc = read_range(chip, buf, first, size - first, chunk);
+		if (rc)
+			return rc;
+	}
+	return size;
+}
+
+static int backend_of(u32 type)
+{
+	return type == HCL_REPORT_TYPE_TDX ? CVMGUARD_BACKEND_PARAVISOR_TDX :
+					     CVMGUARD_BACKEND_PARAVISOR_SNP;
+}
+
+/* Make sure the user-data index exists, defining it as Azure guests must. */
+static int user_data_index(struct tpm_chip *chip)
+{
+	struct cvmguard_nv_public pub;
+	int rc;
+
+	rc = cvmguard_nv_read_public(chip, NV_HCL_USER_DATA, &pub);
+	if (!rc)
+		return pub.data_size == CVMGUARD_USER_DATA_LEN ? 0 : -EPROTO;
+	rc = cvmguard_tpm_rc_errno(rc);
+	if (rc != -ENOENT)
+		return rc;
+	rc = cvmguard_nv_define_space(chip, NV_HCL_USER_DATA, NV_USER_DATA_ATTRS,
+				      CVMGUARD_USER_DATA_LEN);
+	return rc ? -EIO : 0;
+}
+
+/* The request itself; evidence_lock is held. Return: the report size or -errno. */
+static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u32 *type)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(READ_ONCE(evidence_timeout_ms));
+	unsigned int delay = POLL_FIRST_MS;
+	struct cvmguard_nv_public pub;
+	struct cvmguard_hcl hcl;
+	u32 chunk;
+	u8 *buf;
+	int rc, size;
+
+	lockdep_assert_held(&evidence_lock);
+
+	rc = cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub);
+	if (rc)
+		return cvmguard_tpm_rc_errno(rc);
+	rc = user_data_index(chip);
+	if (rc)
+		return rc;
+	rc = cvmguard_nv_write(chip, NV_HCL_USER_DATA, user_data, CVMGUARD_USER_DATA_LEN, 0);
+	if (rc)
+		return cvmguard_tpm_rc_errno(rc);
+
+	chunk = nv_chunk(chip);
+	buf = kvzalloc(pub.data_size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		size = read_report(chip, buf, pub.data_size, chunk);
+		if (size < 0) {
+			rc = size;
+			break;
+		}
+		rc = cvmguard_hcl_parse(buf, size, &hcl);
+		if (rc)
+			break;
+		if (cvmguard_hcl_user_data_matches(&hcl, user_data)) {
+			*out = buf;
+			*type = hcl.type;
+			WRITE_ONCE(backend_seen, backend_of(hcl.type));
+			return size;
+		}
+		if (time_after(jiffies, deadline)) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		if (msleep_interruptible(delay)) {
+			rc = -EINTR;
+			break;
+		}
+		delay = min(delay * 2, POLL_MAX_MS);
+	}
+	kvfree(buf);
+	return rc;
+}
+
+/**
+ * cvmguard_get_evidence() - a fresh HCL report bound to @user_data
+ * @user_data: CVMGUARD_USER_DATA_LEN bytes
+ * @report: receives the report (kvfree() it)
+ * @type: receives the report type (CVMGUARD_REPORT_SNP or _TDX)
+ *
+ * Return: the report's size, or -ENODEV (no TPM), -ENOENT (no report index),
+ * -EIO (TPM error), -ETIMEDOUT (no fresh report in time), -EPROTO (malformed
+ * report or unknown report type), -EINTR (signal), -ENOMEM.
+ */
+int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type)
+{
+	struct tpm_chip *chip = cvmguard_tpm_get();
+	int rc;
+
+	if (!chip)
+		return -ENODEV;
+	rc = mutex_lock_interruptible(&evidence_lock);
+	if (!rc) {
+		rc = fetch_locked(chip, user_data, report, type);
+		mutex_unlock(&evidence_lock);
+	}
+	cvmguard_tpm_put(chip);
+	return rc;
+}
+
+/**
+ * cvmguard_evidence_backend() - which evidence backend this VM has
+ * @chip: the TPM, or NULL
+ *
+ * Looks at the report index once a TPM is there and remembers what it found.
+ *
+ * Return: an enum cvmguard_backend value.
+ */
+int cvmguard_evidence_backend(struct tpm_chip *chip)
+{
+	struct cvmguard_nv_public pub;
+	struct cvmguard_hcl hcl;
+	int backend = READ_ONCE(backend_seen);
+	int size;
+	u8 *buf;
+
+	if (backend || !chip)
+		return backend;
+	if (cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub) || pub.data_size < HCL_CLAIMS_OFFSET)
+		return CVMGUARD_BACKEND_NONE;
+	buf = kvzalloc(pub.data_size, GFP_KERNEL);
+	if (!buf)
+		return CVMGUARD_BACKEND_NONE;
+	if (mutex_lock_interruptible(&evidence_lock))
+		goto out;
+	size = read_report(chip, buf, pub.data_size, nv_chunk(chip));
+	if (size > 0 && !cvmguard_hcl_parse(buf, size, &hcl)) {
+		backend = backend_of(hcl.type);
+		WRITE_ONCE(backend_seen, backend);
+	}
+	mutex_unlock(&evidence_lock);
+out:
+	kvfree(buf);
+	return backend;
+}
