@@ -16,6 +16,7 @@
 
 static const struct cvmg_cmd commands[] = {
 	{ "info", cmd_info, "show the module's ABI, TPM and evidence backend" },
+	{ "report", cmd_report, "fetch fresh attestation evidence bound to user data" },
 	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
 	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },
 };

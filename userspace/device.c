@@ -50,11 +50,60 @@ int cvmg_dev_get_info(struct cvmguard_info *info)
 }
 
 /**
+ * cvmg_dev_get_evidence() - CVMGUARD_IOC_GET_EVIDENCE, growing the buffer as told
+ * @user_data: CVMGUARD_USER_DATA_LEN bytes
+ * @report: receives a malloc'ed report (free() it)
+ * @len: receives its size
+ * @type: receives CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX
+ *
+ * Return: 0 or a negative errno from the module.
+ */
+int cvmg_dev_get_evidence(const uint8_t *user_data, uint8_t **report, size_t *len, uint32_t *type)
+{
+	struct cvmguard_evidence req;
+	uint32_t cap = 4096;
+	uint8_t *buf = NULL, *nb;
+	int fd, ret, tries;
+
+	fd = cvmg_dev_open();
+	if (fd < 0)
+		return fd;
+	/* A report larger than the buffer comes back as -ENOSPC with its size. */
+	for (tries = 0; tries < 3; tries++) {
+		nb = realloc(buf, cap);
+		if (!nb) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		buf = nb;
+		memset(&req, 0, sizeof(req));
+		memcpy(req.user_data, user_data, CVMGUARD_USER_DATA_LEN);
+		req.report = (uintptr_t)buf;
+		req.report_len = cap;
+		ret = ioctl(fd, CVMGUARD_IOC_GET_EVIDENCE, &req) ? -errno : 0;
+		if (ret != -ENOSPC)
+			break;
+		cap = req.report_len;
+	}
+	if (ret)
+		goto out;
+	*report = buf;
+	*len = req.report_len;
+	*type = req.report_type;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+/**
  * cvmg_nl_open() - connect a generic netlink socket and resolve the family
  * @sk: receives the socket (nl_socket_free() it)
  * @family: receives the family id
  *
- * Return: 0 or a negative errno; -ENOENT when the family is not registered.
+ * Return: 0 or a negative errno; -ENXIO when the family is not registered (the
+ * module is not loaded and could not be loaded on demand).
  */
 int cvmg_nl_open(struct nl_sock **sk, int *family)
 {
@@ -70,7 +119,7 @@ int cvmg_nl_open(struct nl_sock **sk, int *family)
 	}
 	ret = genl_ctrl_resolve(s, CVMGUARD_GENL_NAME);
 	if (ret < 0) {
-		ret = -ENOENT;
+		ret = -ENXIO;
 		goto out;
 	}
 	*family = ret;
@@ -136,6 +185,88 @@ static int nl_to_errno(int err)
 	}
 }
 
+/* The kernel's own errno: libnl folds many of them into NLE_FAILURE. */
+static int err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	*(int *)arg = e->error;
+	return NL_STOP;
+}
+
+/* Send one request built by the caller and run @cb on the reply. */
+static int nl_request(struct nl_sock *sk, struct nl_msg *msg, nl_recvmsg_msg_cb_t cb, void *arg)
+{
+	struct nl_cb *nlcb = nl_socket_get_cb(sk);
+	int ret, kerr = 0;
+
+	nl_cb_set(nlcb, NL_CB_VALID, NL_CB_CUSTOM, cb, arg);
+	nl_cb_err(nlcb, NL_CB_CUSTOM, err_cb, &kerr);
+	ret = nl_send_auto(sk, msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs(sk, nlcb);
+	nl_cb_put(nlcb);
+	if (kerr < 0)
+		return kerr;
+	return ret < 0 ? nl_to_errno(ret) : 0;
+}
+
+struct evidence_ctx {
+	uint8_t *report;
+	size_t len;
+	uint32_t type;
+};
+
+static int evidence_cb(struct nl_msg *msg, void *arg)
+{
+	struct evidence_ctx *ctx = arg;
+	struct nlattr *tb[CVMGUARD_A_MAX + 1];
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+
+	if (nla_parse(tb, CVMGUARD_A_MAX, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), NULL) ||
+	    !tb[CVMGUARD_A_REPORT] || !tb[CVMGUARD_A_REPORT_TYPE] || ctx->report)
+		return NL_SKIP;
+	ctx->len = nla_len(tb[CVMGUARD_A_REPORT]);
+	ctx->report = malloc(ctx->len);
+	if (ctx->report)
+		memcpy(ctx->report, nla_data(tb[CVMGUARD_A_REPORT]), ctx->len);
+	ctx->type = nla_get_u32(tb[CVMGUARD_A_REPORT_TYPE]);
+	return NL_OK;
+}
+
+/**
+ * cvmg_nl_get_evidence() - CVMGUARD_CMD_GET_EVIDENCE; see cvmg_dev_get_evidence()
+ */
+int cvmg_nl_get_evidence(const uint8_t *user_data, uint8_t **report, size_t *len, uint32_t *type)
+{
+	struct evidence_ctx ctx = {};
+	struct nl_sock *sk = NULL;
+	struct nl_msg *msg = NULL;
+	int family, ret;
+
+	ret = cvmg_nl_open(&sk, &family);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+				 CVMGUARD_CMD_GET_EVIDENCE, CVMGUARD_GENL_VERSION) ||
+	    nla_put(msg, CVMGUARD_A_USER_DATA, CVMGUARD_USER_DATA_LEN, user_data))
+		goto out;
+	ret = nl_request(sk, msg, evidence_cb, &ctx);
+	if (!ret && !ctx.report)
+		ret = -EPROTO;
+	if (ret)
+		goto out;
+	*report = ctx.report;
+	*len = ctx.len;
+	*type = ctx.type;
+	ctx.report = NULL;
+out:
+	free(ctx.report);
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
 /**
  * cvmg_nl_get_info() - CVMGUARD_CMD_GET_INFO
  * @info: receives the answer
@@ -163,14 +294,9 @@ int cvmg_nl_get_info(struct cvmguard_info *info)
 		ret = -ENOMEM;
 		goto out;
 	}
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, info_cb, &ctx);
-	ret = nl_send_auto(sk, msg);
-	if (ret >= 0)
-		ret = nl_recvmsgs_default(sk);
-	if (ret < 0)
-		ret = nl_to_errno(ret);
-	else
-		ret = ctx.seen ? 0 : -EPROTO;
+	ret = nl_request(sk, msg, info_cb, &ctx);
+	if (!ret && !ctx.seen)
+		ret = -EPROTO;
 out:
 	nlmsg_free(msg);
 	nl_socket_free(sk);
