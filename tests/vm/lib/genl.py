@@ -131,7 +131,7 @@ def tap():
             print(f"not ok {state['n']} - {what}")
 
     def done(name):
-        print(f"{name}: {state['n'] - state['fail']} passed, {state['fail']} failed")
+        print(f"{name}: {state['n'] - state['fail']} passed, {state['fail']} failed", flush=True)
         os._exit(1 if state["fail"] else 0)
 
     return check, done

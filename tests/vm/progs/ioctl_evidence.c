@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CVMGUARD_IOC_GET_EVIDENCE from the caller's side:
+ *
+ *   ioctl_evidence validate        every invalid field on its own (-EINVAL, argument
+ *                                  untouched), short buffers (-ENOSPC with the size),
+ *                                  bad pointers (-EFAULT), then a normal request
+ *   ioctl_evidence concurrent N K  N threads x K requests, each with its own random
+ *                                  user data, each report must carry its caller's data
+ *   ioctl_evidence errno NAME      one request must fail with errno NAME
+ *
+ * Prints TAP-like lines and a closing tally; exit status 1 on any failure.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <linux/cvmguard.h>
+
+#define BUF 8192
+
+static int failures, checks;
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&out_lock);
+	checks++;
+	printf("%s %d - ", cond ? "ok" : "not ok", checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		failures++;
+	pthread_mutex_unlock(&out_lock);
+}
+
+static int get(int fd, struct cvmguard_evidence *req)
+{
+	return ioctl(fd, CVMGUARD_IOC_GET_EVIDENCE, req) ? -errno : 0;
+}
+
+static void prepare(struct cvmguard_evidence *req, void *buf, unsigned int len)
+{
+	memset(req, 0, sizeof(*req));
+	if (getrandom(req->user_data, sizeof(req->user_data), 0) != sizeof(req->user_data))
+		abort();
+	req->report = (uintptr_t)buf;
+	req->report_len = len;
+}
+
+/* Does the report's "user-data" claim (hex, any case) equal @ud? */
+static int carries(const unsigned char *report, unsigned int len, const unsigned char *ud)
+{
+	const char *p = memmem(report, len, "\"user-data\"", 11);
+	unsigned int i, v;
+
+	if (!p)
+		return 0;
+	p = strchr(p + 11, '"');
+	if (!p)
+		return 0;
+	p++;
+	for (i = 0; i < CVMGUARD_USER_DATA_LEN; i++) {
+		if (sscanf(p + 2 * i, "%2x", &v) != 1 || v != ud[i])
+			return 0;
+	}
+	return 1;
+}
+
+static int open_dev(void)
+{
+	int fd = open("/dev/cvmguard", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		perror("/dev/cvmguard");
+		exit(2);
+	}
+	return fd;
+}
+
+static void validate(void)
+{
+	static unsigned char buf[BUF];
+	struct cvmguard_evidence req, copy;
+	int fd = open_dev(), rc;
+	unsigned int i;
+	void *gone;
+
+	prepare(&req, buf, sizeof(buf));
+	req.flags = 1;
+	copy = req;
+	check(get(fd, &req) == -EINVAL, "flags = 1 is -EINVAL");
+	check(!memcmp(&req, &copy, sizeof(req)), "flags: argument left untouched");
+	prepare(&req, buf, sizeof(buf));
+	req.flags = 0x80000000;
+	check(get(fd, &req) == -EINVAL, "flags = 0x80000000 is -EINVAL");
+	prepare(&req, buf, sizeof(buf));
+	req.reserved0 = 1;
+	check(get(fd, &req) == -EINVAL, "reserved0 != 0 is -EINVAL");
+	for (i = 0; i < 4; i++) {
+		prepare(&req, buf, sizeof(buf));
+		req.reserved[i] = 1ULL << (63 - i);
+		copy = req;
+		check(get(fd, &req) == -EINVAL, "reserved[%u] != 0 is -EINVAL", i);
+		check(!memcmp(&req, &copy, sizeof(req)), "reserved[%u]: argument left untouched", i);
+	}
+	check(ioctl(fd, CVMGUARD_IOC_GET_EVIDENCE, NULL) < 0 && errno == EFAULT,
+	      "NULL argument is -EFAULT");
+
+	prepare(&req, buf, 16);
+	memset(buf, 0xa5, sizeof(buf));
+	rc = get(fd, &req);
+	check(rc == -ENOSPC, "16-byte buffer is -ENOSPC (got %d)", rc);
+	check(req.report_len > 1236 && req.report_len <= BUF,
+	      "-ENOSPC returns the size needed (%u)", req.report_len);
+	check(req.report_type == CVMGUARD_REPORT_SNP || req.report_type == CVMGUARD_REPORT_TDX,
+	      "-ENOSPC returns the type (%u)", req.report_type);
+	check(buf[0] == 0xa5 && buf[15] == 0xa5, "-ENOSPC leaves the buffer untouched");
+	prepare(&req, NULL, 0);
+	rc = get(fd, &req);
+	check(rc == -ENOSPC && req.report_len > 1236,
+	      "NULL buffer of length 0 asks for the size (%d, %u)", rc, req.report_len);
+
+	gone = mmap(NULL, BUF, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(gone, BUF);
+	prepare(&req, gone, BUF);
+	check(get(fd, &req) == -EFAULT, "unmapped report buffer is -EFAULT");
+	gone = mmap(NULL, BUF, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	prepare(&req, gone, BUF);
+	check(get(fd, &req) == -EFAULT, "read-only report buffer is -EFAULT");
+	munmap(gone, BUF);
+
+	prepare(&req, buf, sizeof(buf));
+	rc = get(fd, &req);
+	check(rc == 0, "a valid request succeeds after all that (%d)", rc);
+	check(!memcmp(buf, "HCLA", 4), "the report starts with HCLA");
+	check(carries(buf, req.report_len, req.user_data), "the report carries our user data");
+	close(fd);
+}
+
+struct worker {
+	pthread_t t;
+	int id, rounds, ok;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	unsigned char *buf = malloc(BUF);
+	struct cvmguard_evidence req;
+	int fd = open_dev(), i, rc;
+
+	for (i = 0; i < w->rounds; i++) {
+		prepare(&req, buf, BUF);
+		rc = get(fd, &req);
+		if (!rc && carries(buf, req.report_len, req.user_data))
+			w->ok++;
+		else
+			check(0, "worker %d round %d: rc %d or someone else's binding", w->id, i, rc);
+	}
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+static void concurrent(int n, int k)
+{
+	struct worker *w = calloc(n, sizeof(*w));
+	int i, ok = 0;
+
+	for (i = 0; i < n; i++) {
+		w[i].id = i;
+		w[i].rounds = k;
+		pthread_create(&w[i].t, NULL, work, &w[i]);
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(w[i].t, NULL);
+		ok += w[i].ok;
+	}
+	check(ok == n * k, "%d concurrent callers x %d: %d reports, each with its own user data",
+	      n, k, ok);
+	free(w);
+}
+
+static int errno_of(const char *name)
+{
+	static const struct { const char *n; int e; } t[] = {
+		{ "ENODEV", ENODEV }, { "ENOENT", ENOENT }, { "EIO", EIO },
+		{ "ETIMEDOUT", ETIMEDOUT }, { "EPROTO", EPROTO }, { "EACCES", EACCES },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(t[i].n, name))
+			return t[i].e;
+	fprintf(stderr, "unknown errno name %s\n", name);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static unsigned char buf[BUF];
+	struct cvmguard_evidence req;
+	int fd, rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "validate")) {
+		validate();
+	} else if (argc == 4 && !strcmp(argv[1], "concurrent")) {
+		concurrent(atoi(argv[2]), atoi(argv[3]));
+	} else if (argc == 3 && !strcmp(argv[1], "errno")) {
+		fd = open_dev();
+		prepare(&req, buf, sizeof(buf));
+		rc = get(fd, &req);
+		check(rc == -errno_of(argv[2]), "GET_EVIDENCE fails with %s (got %d: %s)", argv[2],
+		      rc, strerror(-rc));
+		close(fd);
+	} else {
+		fprintf(stderr, "usage: ioctl_evidence validate | concurrent N K | errno NAME\n");
+		return 2;
+	}
+	printf("ioctl_evidence: %d passed, %d failed\n", checks - failures, failures);
+	return failures ? 1 : 0;
+}
