@@ -13,8 +13,9 @@
  *
  * - the generic netlink family CVMGUARD_GENL_NAME, for tools, with the same
  *   commands carried as attributes (enum cvmguard_attr). Attributes are validated
- *   strictly: wrong lengths and unknown attributes are rejected with -EINVAL and an
- *   extended ack naming the attribute. Commands that change state need
+ *   strictly: unknown attributes, attributes that only appear in replies and missing
+ *   ones are rejected with -EINVAL, lengths or values outside an attribute's policy
+ *   with -ERANGE, each with an extended ack naming the attribute. Commands that change state need
  *   CAP_SYS_ADMIN in the initial user namespace.
  *
  * Commands:
