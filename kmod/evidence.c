@@ -38,20 +38,32 @@ module_param(evidence_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(evidence_timeout_ms,
 		 "How long to wait for the paravisor's fresh report, in ms (default 5000)");
 
-/* Serialises one caller's user-data write with the reads of its report. */
+/*
+ * Serialises one caller's user-data write with the reads of its report, and guards
+ * the chunk-size cache below.
+ */
 static DEFINE_MUTEX(evidence_lock);
+
+/* TPM_PT_NV_BUFFER_MAX of the chip last asked; a constant of the TPM. */
+static struct tpm_chip *chunk_chip;
+static u32 chunk_size;
 
 /* The backend once seen (enum cvmguard_backend); 0 until a report has been read. */
 static int backend_seen;
 
-static int nv_chunk(struct tpm_chip *chip)
+static u32 nv_chunk(struct tpm_chip *chip)
 {
 	u32 max;
 
+	lockdep_assert_held(&evidence_lock);
+	if (chip == chunk_chip)
+		return chunk_size;
 	if (cvmguard_tpm_get_property(chip, TPM2_PT_NV_BUFFER_MAX, &max) || !max)
-		return NV_CHUNK_DEFAULT;
+		max = NV_CHUNK_DEFAULT;
 	/* The response must fit the one page tpm_transmit_cmd() works in. */
-	return min_t(u32, max, PAGE_SIZE - 128);
+	chunk_size = min_t(u32, max, PAGE_SIZE - 128);
+	chunk_chip = chip;
+	return chunk_size;
 }
 
 /* Read @len bytes of the report index from @offset, in chunks of @chunk. */
@@ -102,21 +114,24 @@ static int backend_of(u32 type)
 					     CVMGUARD_BACKEND_PARAVISOR_SNP;
 }
 
-/* Make sure the user-data index exists, defining it as Azure guests must. */
-static int user_data_index(struct tpm_chip *chip)
+/*
+ * Write the user data. The index normally exists; when the TPM says it does not,
+ * define it as Azure guests must and write again. Trying the write first saves a
+ * TPM command on every request.
+ */
+static int write_user_data(struct tpm_chip *chip, const u8 *user_data)
 {
-	struct cvmguard_nv_public pub;
 	int rc;
 
-	rc = cvmguard_nv_read_public(chip, NV_HCL_USER_DATA, &pub);
-	if (!rc)
-		return pub.data_size == CVMGUARD_USER_DATA_LEN ? 0 : -EPROTO;
-	rc = cvmguard_tpm_rc_errno(rc);
-	if (rc != -ENOENT)
-		return rc;
+	rc = cvmguard_nv_write(chip, NV_HCL_USER_DATA, user_data, CVMGUARD_USER_DATA_LEN, 0);
+	if (cvmguard_tpm_rc_errno(rc) != -ENOENT)
+		return cvmguard_tpm_rc_errno(rc);
 	rc = cvmguard_nv_define_space(chip, NV_HCL_USER_DATA, NV_USER_DATA_ATTRS,
 				      CVMGUARD_USER_DATA_LEN);
-	return rc ? -EIO : 0;
+	if (rc)
+		return rc < 0 ? rc : -EIO;
+	rc = cvmguard_nv_write(chip, NV_HCL_USER_DATA, user_data, CVMGUARD_USER_DATA_LEN, 0);
+	return cvmguard_tpm_rc_errno(rc);
 }
 
 /* The request itself; evidence_lock is held. Return: the report size or -errno. */
@@ -135,12 +150,9 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
 	rc = cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub);
 	if (rc)
 		return cvmguard_tpm_rc_errno(rc);
-	rc = user_data_index(chip);
+	rc = write_user_data(chip, user_data);
 	if (rc)
 		return rc;
-	rc = cvmguard_nv_write(chip, NV_HCL_USER_DATA, user_data, CVMGUARD_USER_DATA_LEN, 0);
-	if (rc)
-		return cvmguard_tpm_rc_errno(rc);
 
 	chunk = nv_chunk(chip);
 	buf = kvzalloc(pub.data_size, GFP_KERNEL);
