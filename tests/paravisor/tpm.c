@@ -387,6 +387,13 @@ static size_t answer_nv_readpublic(const uint8_t *cmd, size_t len, uint8_t *rsp)
 		return rsp_error(rsp, RC_AUTH_UNAVAILABLE);
 	if (len != 14)
 		return rsp_error(rsp, RC_COMMAND_SIZE);
+	/*
+	 * The keys and the first report are made here, on the OS's first look at the
+	 * index (its NV_ReadPublic, which Linux allows minutes), not during the
+	 * firmware's Startup: RSA key generation under load outlasts SeaBIOS's TPM
+	 * timeouts, and SeaBIOS then disables the owner hierarchy.
+	 */
+	ensure_initial_report();
 	nv_public(pub);
 	put16(rsp, ST_NO_SESSIONS);
 	put32(rsp + 6, 0);
@@ -710,10 +717,6 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 		/* Startup answered "already initialized" means up, too */
 		if (cc == CC_Startup && rc == RC_INITIALIZE)
 			ctrl_started = true;
-		/* the paravisor's keys are made as soon as the TPM is up,
-		 * right after the guest's Startup when nothing is loaded */
-		if (ctrl_started && !pv.keys_ready)
-			tpm_keys_ensure();
 	}
 
 	if ((f = find_fault(cc, F_DELAY))) {
