@@ -7,7 +7,12 @@ HELPER=$CVMGUARD_SRC/userspace/cvmguard
 PROGS=$CVMGUARD_SRC/build/progs
 PYPROGS=$CVMGUARD_SRC/tests/vm/progs
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() {
+	echo "FAIL: $*"
+	# The module's own account (its pr_debug lines carry TPM response codes).
+	dmesg | grep -i cvmguard | tail -20 | sed 's/^/  dmesg: /'
+	exit 1
+}
 skip() { echo "SKIP: $*"; exit 77; }
 ok() { echo "ok: $*"; }
 
@@ -28,6 +33,8 @@ expect_rc() {
 load_module() {
 	[ -e /sys/module/cvmguard ] && return 0
 	insmod "$KO" "$@" || fail "insmod $KO failed"
+	# Debug messages on, so a failure's TPM response code is in the log.
+	echo 'module cvmguard +p' > /sys/kernel/debug/dynamic_debug/control 2>/dev/null || true
 	udevadm settle --timeout=10 || true
 }
 

@@ -11,9 +11,9 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from genl import Genl, attr, expect_errno, parse_attrs, tap, u32  # noqa: E402
+from uapi import (CVMGUARD_A_REPORT as A_REPORT, CVMGUARD_A_REPORT_TYPE as A_REPORT_TYPE,  # noqa: E402
+                  CVMGUARD_A_USER_DATA as A_USER_DATA, CVMGUARD_CMD_GET_EVIDENCE as CMD_GET_EVIDENCE)
 
-CMD_GET_EVIDENCE = 2
-A_USER_DATA, A_REPORT, A_REPORT_TYPE = 6, 7, 8
 
 check, done = tap()
 g = Genl()

@@ -8,10 +8,11 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from genl import Genl, GenlError, attr, expect_errno, parse_attrs, tap, u32  # noqa: E402
+from genl import Genl, expect_errno, parse_attrs, tap, u32  # noqa: E402
+from uapi import (CVMGUARD_A_ABI_VERSION as A_ABI_VERSION, CVMGUARD_A_BACKEND as A_BACKEND,  # noqa: E402
+                  CVMGUARD_A_INFO_FLAGS as A_INFO_FLAGS, CVMGUARD_A_MODULE_VERSION as A_MODULE_VERSION,
+                  CVMGUARD_A_PCR_BANKS as A_PCR_BANKS, CVMGUARD_CMD_GET_INFO as CMD_GET_INFO)
 
-CMD_GET_INFO = 1
-A_ABI_VERSION, A_MODULE_VERSION, A_INFO_FLAGS, A_PCR_BANKS, A_BACKEND = 1, 2, 3, 4, 5
 
 check, done = tap()
 g = Genl()
