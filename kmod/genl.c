@@ -104,6 +104,12 @@ static struct genl_family cvmguard_genl_family __ro_after_init = {
 	.maxattr = CVMGUARD_A_MAX,
 	.policy = cvmguard_policy,
 	.netnsok = true,
+	/*
+	 * GET_EVIDENCE may wait seconds for the paravisor: never under genl_lock, which
+	 * would stall every generic netlink family. The module serialises what needs
+	 * it (evidence.c); unregistering still waits for running handlers.
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = cvmguard_genl_ops,
 	.n_ops = ARRAY_SIZE(cvmguard_genl_ops),

@@ -70,6 +70,15 @@ static void put_pw_session(struct tpm2_msg *c)
 	put_u16(c, 0);		/* hmac: the empty password */
 }
 
+/* An owner-authorised command on an NV index: handles, then the password session. */
+static void nv_begin(struct tpm2_msg *c, u32 cc, u32 index)
+{
+	cmd_begin(c, TPM2_ST_SESSIONS, cc);
+	put_u32(c, RH_OWNER);
+	put_u32(c, index);
+	put_pw_session(c);
+}
+
 /*
  * Send the command; on success the response is in c->buf and c->len is its length.
  * Return: 0, a positive TPM response code, or a negative errno.
@@ -207,10 +216,7 @@ int cvmguard_nv_write(struct tpm_chip *chip, u32 index, const u8 *data, u16 len,
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_SESSIONS, TPM2_CC_NV_WRITE);
-	put_u32(&c, RH_OWNER);
-	put_u32(&c, index);
-	put_pw_session(&c);
+	nv_begin(&c, TPM2_CC_NV_WRITE, index);
 	put_u16(&c, len);
 	put_bytes(&c, data, len);
 	put_u16(&c, offset);
@@ -238,10 +244,7 @@ int cvmguard_nv_read(struct tpm_chip *chip, u32 index, u8 *out, u16 len, u16 off
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_SESSIONS, TPM2_CC_NV_READ);
-	put_u32(&c, RH_OWNER);
-	put_u32(&c, index);
-	put_pw_session(&c);
+	nv_begin(&c, TPM2_CC_NV_READ, index);
 	put_u16(&c, len);
 	put_u16(&c, offset);
 	rc = cmd_send(chip, &c, "NV_Read");
