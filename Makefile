@@ -60,6 +60,8 @@ KDIR_6.12  = /lib/modules/$(KREL_6.12)/build
 KDIR_debug = $(DEBUG_KDIR)
 $(BUILD)/mod-debug/cvmguard.ko: $(DEBUG_KDIR)/Makefile
 
+# The .ko files are what the tests load: never delete them as intermediates.
+.SECONDARY:
 module-%: $(BUILD)/mod-%/cvmguard.ko ;
 modules-test: module-6.1 module-6.12
 modules-debug: module-debug
