@@ -6,6 +6,7 @@ import errno
 import os
 import socket
 import struct
+import sys
 
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10
@@ -132,6 +133,7 @@ def tap():
 
     def done(name):
         print(f"{name}: {state['n'] - state['fail']} passed, {state['fail']} failed")
+        sys.stdout.flush()  # os._exit() skips it: output to a pipe was lost
         os._exit(1 if state["fail"] else 0)
 
     return check, done
