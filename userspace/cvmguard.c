@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cvmguard.h"
+#include "measure.h"
 
 #ifndef CVMGUARD_VERSION
 #define CVMGUARD_VERSION "unknown"
@@ -16,6 +17,9 @@
 
 static const struct cvmg_cmd commands[] = {
 	{ "info", cmd_info, "show the module's ABI, TPM and evidence backend" },
+	{ "measure", cmd_measure, "extend a PCR with an event and log it" },
+	{ "log", cmd_log, "print the event log; --check replays it against the TPM" },
+	{ "watch", cmd_watch, "stream measurement events as they are logged" },
 };
 
 static void usage(FILE *f)
