@@ -10,6 +10,8 @@
 
 /* The PCR EXTEND uses by default: see Documentation/measure.rst for why 13. */
 #define CVMGUARD_DEFAULT_PCR	13
+/* TCG PC Client Platform Firmware Profile: an event that extends nothing */
+#define CVMGUARD_EV_NO_ACTION	0x00000003
 /* Room for one CVMGUARD_CMD_EVENT message of the largest event. */
 #define CVMGUARD_EVENT_MSG_SIZE	(CVMGUARD_EVENT_DATA_MAX + 1024)
 
@@ -63,12 +65,16 @@ void cvmguard_genl_notify(const struct cvmguard_event *ev);
 /* measure.c */
 int cvmguard_measure_init(void);
 void cvmguard_measure_exit(void);
-unsigned int cvmguard_measure_default_pcr(void);
 bool cvmguard_measure_may_extend(void);
 int cvmguard_measure_check(u32 pcr, u32 event_type, u32 data_len);
 int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_len, u64 *seq);
 int cvmguard_measure_get(u64 seq, struct cvmguard_event *ev);
 void cvmguard_measure_parse(u64 seq, const u8 *rec, struct cvmguard_event *ev);
+unsigned int cvmguard_measure_banks(u16 *alg_id, u16 *size);
+
+/* measure_fs.c */
+int cvmguard_measure_fs_init(void);
+void cvmguard_measure_fs_exit(void);
 
 /* tpm.c */
 struct tpm_chip *cvmguard_tpm_get(void);

@@ -11,9 +11,10 @@
  *
  * The log is append-only. Records are stored back to back, already in their TCG
  * byte form, in large chunks (CVMGUARD_CHUNK_SIZE); an xarray maps each sequence
- * number to its record. Readers (securityfs, the netlink dump) take no lock: they
- * read the number of published events with acquire semantics and look records up
- * in the xarray. Records and chunks are never freed while the module is loaded.
+ * number to its record. Readers (securityfs in measure_fs.c, the netlink dump)
+ * take no lock: they read the number of published events with acquire semantics
+ * and look records up in the xarray. Records and chunks are never freed while the
+ * module is loaded.
  *
  * Memory: the log_max_bytes cap counts each record's bytes plus
  * CVMGUARD_INDEX_COST for its index slot. A record is the TCG_PCR_EVENT2 itself:
@@ -29,17 +30,12 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
-#include <linux/security.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/tpm.h>
 #include <linux/xarray.h>
 
 #include "cvmguard.h"
 #include CVMGUARD_UNALIGNED_H
-
-/* TCG PC Client Platform Firmware Profile event types used here. */
-#define CVMGUARD_EV_NO_ACTION		0x00000003
 
 #define CVMGUARD_CHUNK_SIZE		(1024 * 1024)
 /* xarray: a 576-byte node holds 64 slots (9 bytes each); 10 pays interior nodes too */
@@ -52,6 +48,7 @@
 	 CVMGUARD_EVENT_DATA_MAX)
 #define CVMGUARD_TAIL_COST \
 	DIV_ROUND_UP(CVMGUARD_RECORD_MAX, CVMGUARD_CHUNK_SIZE / CVMGUARD_RECORD_MAX)
+static_assert(CVMGUARD_MAX_BANKS == TPM2_MAX_PCR_BANKS, "struct cvmguard_event must hold every bank");
 static_assert(CVMGUARD_RECORD_OVERHEAD(TPM2_MAX_PCR_BANKS) + CVMGUARD_TAIL_COST <= 64,
 	      "per-event overhead must stay within 64 bytes");
 
@@ -76,7 +73,8 @@ MODULE_PARM_DESC(log_max_bytes, "cap on the event log's memory, in bytes (defaul
 struct cvmguard_bank {
 	u16 alg_id;
 	u16 digest_size;
-	struct crypto_shash *tfm;
+	struct crypto_shash *tfm;	/* NULL: the kernel cannot compute it */
+	unsigned int src;		/* the bank whose digest extends this one */
 };
 
 struct cvmguard_chunk {
@@ -108,18 +106,6 @@ static struct cvmguard_log {
 	.chunks = LIST_HEAD_INIT(cvmguard_log.chunks),
 	.index = XARRAY_INIT(cvmguard_log.index, 0),
 };
-
-static struct dentry *cvmguard_sfs_dir, *cvmguard_sfs_bin, *cvmguard_sfs_ascii;
-
-/**
- * cvmguard_measure_default_pcr() - the default_pcr module parameter
- *
- * Return: the PCR index tools use when the user names none.
- */
-unsigned int cvmguard_measure_default_pcr(void)
-{
-	return default_pcr;
-}
 
 /**
  * cvmguard_measure_may_extend() - may the opener of /dev/cvmguard extend?
@@ -164,11 +150,20 @@ static size_t cvmguard_record_prefix(const struct cvmguard_log *log)
 	return len;
 }
 
-/* First extend: adopt the chip's banks. Later: insist they have not changed. */
+/*
+ * First extend: adopt the chip's banks. Later: insist they have not changed.
+ *
+ * A bank whose algorithm this kernel cannot compute (no SHA-1 in a kernel built
+ * without it, say) is extended, as IMA does, with the digest of another bank,
+ * SHA-256 if it can, truncated or zero-padded to the bank's size. The log records
+ * what was extended, so the replay still holds; only that bank's digests are not
+ * hashes of the data in its own algorithm. No computable bank: -EOPNOTSUPP.
+ */
 static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
 {
 	struct crypto_shash *tfm;
-	unsigned int i;
+	unsigned int i, n;
+	int src = -1;
 
 	lockdep_assert_held(&log->lock);
 
@@ -180,33 +175,47 @@ static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
 				goto changed;
 		return 0;
 	}
-	if (!chip->nr_allocated_banks || chip->nr_allocated_banks > TPM2_MAX_PCR_BANKS)
+	n = chip->nr_allocated_banks;
+	if (!n || n > TPM2_MAX_PCR_BANKS)
 		return -ENODEV;
-	for (i = 0; i < chip->nr_allocated_banks; i++) {
+	for (i = 0; i < n; i++) {
 		const struct tpm_bank_info *b = &chip->allocated_banks[i];
 
-		if (b->crypto_id >= HASH_ALGO__LAST || b->digest_size > TPM2_MAX_DIGEST_SIZE)
-			goto out_unsupported;
-		tfm = crypto_alloc_shash(hash_algo_name[b->crypto_id], 0, 0);
-		if (IS_ERR(tfm))
-			goto out_unsupported;
-		if (crypto_shash_digestsize(tfm) != b->digest_size) {
-			crypto_free_shash(tfm);
-			goto out_unsupported;
-		}
 		log->banks[i].alg_id = b->alg_id;
 		log->banks[i].digest_size = b->digest_size;
+		log->banks[i].tfm = NULL;
+		if (b->digest_size > TPM2_MAX_DIGEST_SIZE)
+			goto out_free;
+		if (b->crypto_id >= HASH_ALGO__LAST)
+			continue;
+		tfm = crypto_alloc_shash(hash_algo_name[b->crypto_id], 0, 0);
+		if (IS_ERR(tfm))
+			continue;
+		if (crypto_shash_digestsize(tfm) != b->digest_size) {
+			crypto_free_shash(tfm);
+			continue;
+		}
 		log->banks[i].tfm = tfm;
+		if (src < 0 || b->alg_id == TPM_ALG_SHA256)
+			src = i;
 	}
-	log->nr_banks = chip->nr_allocated_banks;
+	if (src < 0)
+		goto out_free;
+	for (i = 0; i < n; i++) {
+		log->banks[i].src = log->banks[i].tfm ? i : src;
+		if (!log->banks[i].tfm)
+			pr_info("PCR bank 0x%04x: no such hash in this kernel, extending it with bank 0x%04x's digest\n",
+				log->banks[i].alg_id, log->banks[src].alg_id);
+	}
+	log->nr_banks = n;
 	return 0;
 
-out_unsupported:
-	pr_warn_ratelimited("cannot hash for PCR bank 0x%04x\n", chip->allocated_banks[i].alg_id);
-	while (i--) {
+out_free:
+	for (i = 0; i < n; i++) {
 		crypto_free_shash(log->banks[i].tfm);
 		log->banks[i].tfm = NULL;
 	}
+	pr_warn_ratelimited("cannot compute a digest for the TPM's PCR banks\n");
 	return -EOPNOTSUPP;
 changed:
 	pr_warn_ratelimited("the TPM's PCR banks changed since the log began\n");
@@ -299,10 +308,19 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 
 	for (i = 0; i < log->nr_banks; i++) {
 		digests[i].alg_id = log->banks[i].alg_id;
+		if (!log->banks[i].tfm)
+			continue;
 		ret = crypto_shash_tfm_digest(log->banks[i].tfm, data, data_len,
 					      digests[i].digest);
 		if (ret)
 			goto out_release;
+	}
+	for (i = 0; i < log->nr_banks; i++) {
+		const struct cvmguard_bank *b = &log->banks[i], *src = &log->banks[b->src];
+
+		if (!b->tfm)
+			memcpy(digests[i].digest, digests[b->src].digest,
+			       min(b->digest_size, src->digest_size));
 	}
 	ret = tpm_pcr_extend(chip, pcr, digests);
 	if (ret > 0)
@@ -395,158 +413,27 @@ int cvmguard_measure_get(u64 seq, struct cvmguard_event *ev)
 	return 0;
 }
 
-/*
- * securityfs: cvmguard/binary_measurements and cvmguard/ascii_measurements share
- * one iterator. Position 0 is the log header (SEQ_START_TOKEN), position n > 0 is
- * event n - 1. An empty log (no extend yet, so no known banks) is an empty file.
- */
-static void *cvmguard_sfs_start(struct seq_file *m, loff_t *pos)
-{
-	u64 n = smp_load_acquire(&cvmguard_log.nr_events);
-	struct cvmguard_event *ev = m->private;
-
-	if (!n || *pos < 0 || *pos > n)
-		return NULL;
-	if (*pos == 0)
-		return SEQ_START_TOKEN;
-	return cvmguard_measure_get(*pos - 1, ev) ? NULL : ev;
-}
-
-static void *cvmguard_sfs_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	(*pos)++;
-	return cvmguard_sfs_start(m, pos);
-}
-
-static void cvmguard_sfs_stop(struct seq_file *m, void *v)
-{
-}
-
-/*
- * binary_measurements: the TCG PC Client crypto-agile event log.
+/**
+ * cvmguard_measure_banks() - the log's PCR banks
+ * @alg_id: receives the TPM_ALG_ID of each bank, in bank order
+ * @size: receives each bank's digest size
  *
- * First a TCG_PCClientPCREvent (SHA-1 format) for PCR 0, type EV_NO_ACTION,
- * digest all zero, whose data is a TCG_EfiSpecIDEvent: "Spec ID Event03",
- * platformClass 0, spec version 2.0 errata 0, uintnSize 2 (UINT64), the number of
- * algorithms, {algorithmId, digestSize} per bank in the TPM's bank order, and
- * vendorInfoSize 0. Then one TCG_PCR_EVENT2 per event: pcrIndex, eventType,
- * TPML_DIGEST_VALUES (count, then algorithmId and digest per bank), eventSize,
- * event data. All integers little-endian.
+ * Only meaningful once an event is published (cvmguard_measure_get() found one):
+ * the banks are fixed before the first event is.
+ *
+ * Return: the number of banks, at most CVMGUARD_MAX_BANKS.
  */
-static int cvmguard_sfs_bin_show(struct seq_file *m, void *v)
+unsigned int cvmguard_measure_banks(u16 *alg_id, u16 *size)
 {
 	const struct cvmguard_log *log = &cvmguard_log;
-	const struct cvmguard_event *ev = v;
-	static const u8 sig[16] = "Spec ID Event03";
 	unsigned int i;
-	u8 hdr[32];
 
-	if (v != SEQ_START_TOKEN) {
-		seq_write(m, ev->record, ev->record_len);
-		return 0;
-	}
-	memset(hdr, 0, sizeof(hdr));
-	put_unaligned_le32(0, hdr);
-	put_unaligned_le32(CVMGUARD_EV_NO_ACTION, hdr + 4);
-	seq_write(m, hdr, 28);		/* pcrIndex, eventType, 20-byte SHA-1 digest */
-	put_unaligned_le32(sizeof(sig) + 4 + 4 + 4 + 4 * log->nr_banks + 1, hdr);
-	seq_write(m, hdr, 4);		/* eventDataSize */
-	seq_write(m, sig, sizeof(sig));
-	memset(hdr, 0, sizeof(hdr));
-	hdr[5] = 2;			/* specVersionMajor */
-	hdr[7] = 2;			/* uintnSize: UINT64 */
-	put_unaligned_le32(log->nr_banks, hdr + 8);
-	seq_write(m, hdr, 12);		/* platformClass .. numberOfAlgorithms */
 	for (i = 0; i < log->nr_banks; i++) {
-		put_unaligned_le16(log->banks[i].alg_id, hdr);
-		put_unaligned_le16(log->banks[i].digest_size, hdr + 2);
-		seq_write(m, hdr, 4);
+		alg_id[i] = log->banks[i].alg_id;
+		size[i] = log->banks[i].digest_size;
 	}
-	seq_putc(m, 0);			/* vendorInfoSize */
-	return 0;
+	return log->nr_banks;
 }
-
-static const char *cvmguard_alg_name(u16 alg_id)
-{
-	switch (alg_id) {
-	case TPM_ALG_SHA1:
-		return "sha1";
-	case TPM_ALG_SHA256:
-		return "sha256";
-	case TPM_ALG_SHA384:
-		return "sha384";
-	case TPM_ALG_SHA512:
-		return "sha512";
-	case TPM_ALG_SM3_256:
-		return "sm3_256";
-	default:
-		return "unknown";
-	}
-}
-
-/*
- * ascii_measurements: one line per event (no header line):
- *   SEQ PCR TYPE ALG:DIGEST... DATA
- * SEQ and PCR in decimal, TYPE as 0x%08x, one ALG:DIGEST per bank in bank order
- * (hex), DATA the event data in hex.
- */
-static int cvmguard_sfs_ascii_show(struct seq_file *m, void *v)
-{
-	const struct cvmguard_event *ev = v;
-	unsigned int i;
-
-	if (v == SEQ_START_TOKEN)
-		return 0;
-	seq_printf(m, "%llu %u 0x%08x", ev->seq, ev->pcr, ev->type);
-	for (i = 0; i < ev->nr_digests; i++)
-		seq_printf(m, " %s:%*phN", cvmguard_alg_name(ev->digests[i].alg_id),
-			   (int)ev->digests[i].size, ev->digests[i].value);
-	seq_putc(m, ' ');
-	for (i = 0; i < ev->data_len; i++)
-		seq_printf(m, "%02x", ev->data[i]);
-	seq_putc(m, '\n');
-	return 0;
-}
-
-static const struct seq_operations cvmguard_sfs_bin_ops = {
-	.start = cvmguard_sfs_start,
-	.next = cvmguard_sfs_next,
-	.stop = cvmguard_sfs_stop,
-	.show = cvmguard_sfs_bin_show,
-};
-
-static const struct seq_operations cvmguard_sfs_ascii_ops = {
-	.start = cvmguard_sfs_start,
-	.next = cvmguard_sfs_next,
-	.stop = cvmguard_sfs_stop,
-	.show = cvmguard_sfs_ascii_show,
-};
-
-static int cvmguard_sfs_bin_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &cvmguard_sfs_bin_ops, sizeof(struct cvmguard_event));
-}
-
-static int cvmguard_sfs_ascii_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &cvmguard_sfs_ascii_ops, sizeof(struct cvmguard_event));
-}
-
-static const struct file_operations cvmguard_sfs_bin_fops = {
-	.owner = THIS_MODULE,
-	.open = cvmguard_sfs_bin_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
-
-static const struct file_operations cvmguard_sfs_ascii_fops = {
-	.owner = THIS_MODULE,
-	.open = cvmguard_sfs_ascii_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = seq_release_private,
-};
 
 /**
  * cvmguard_measure_init() - check the parameters, create the securityfs files
@@ -555,8 +442,6 @@ static const struct file_operations cvmguard_sfs_ascii_fops = {
  */
 int __init cvmguard_measure_init(void)
 {
-	int ret;
-
 	/* 16 and 23 are resettable from the guest, 17-22 need locality 4. */
 	if (allowed_pcrs & ~GENMASK(15, 0)) {
 		pr_err("allowed_pcrs 0x%x: only PCRs 0-15 can be allowed\n", allowed_pcrs);
@@ -566,29 +451,7 @@ int __init cvmguard_measure_init(void)
 		pr_err("default_pcr %u is not in allowed_pcrs 0x%x\n", default_pcr, allowed_pcrs);
 		return -EINVAL;
 	}
-
-	cvmguard_sfs_dir = securityfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(cvmguard_sfs_dir))
-		return PTR_ERR(cvmguard_sfs_dir);
-	cvmguard_sfs_bin = securityfs_create_file("binary_measurements", 0440, cvmguard_sfs_dir,
-						  NULL, &cvmguard_sfs_bin_fops);
-	if (IS_ERR(cvmguard_sfs_bin)) {
-		ret = PTR_ERR(cvmguard_sfs_bin);
-		goto out_dir;
-	}
-	cvmguard_sfs_ascii = securityfs_create_file("ascii_measurements", 0440, cvmguard_sfs_dir,
-						    NULL, &cvmguard_sfs_ascii_fops);
-	if (IS_ERR(cvmguard_sfs_ascii)) {
-		ret = PTR_ERR(cvmguard_sfs_ascii);
-		goto out_bin;
-	}
-	return 0;
-
-out_bin:
-	securityfs_remove(cvmguard_sfs_bin);
-out_dir:
-	securityfs_remove(cvmguard_sfs_dir);
-	return ret;
+	return cvmguard_measure_fs_init();
 }
 
 /**
@@ -603,9 +466,7 @@ void cvmguard_measure_exit(void)
 	struct cvmguard_chunk *c, *tmp;
 	unsigned int i;
 
-	securityfs_remove(cvmguard_sfs_ascii);
-	securityfs_remove(cvmguard_sfs_bin);
-	securityfs_remove(cvmguard_sfs_dir);
+	cvmguard_measure_fs_exit();
 
 	xa_destroy(&log->index);
 	list_for_each_entry_safe(c, tmp, &log->chunks, list)

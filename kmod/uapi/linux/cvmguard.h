@@ -37,8 +37,10 @@
  *   The PCR must be in the module parameter allowed_pcrs (PCRs 16-23 never are: 16
  *   and 23 can be reset from the guest, 17-22 need locality 4); the event type must
  *   not be EV_NO_ACTION (3), which verifiers do not replay; the data is 1 to
- *   CVMGUARD_EVENT_DATA_MAX bytes (longer: -E2BIG on the ioctl, -EINVAL with an
- *   extended ack on netlink). Errors: -EINVAL, -E2BIG, -ENODEV (no TPM 2.0),
+ *   CVMGUARD_EVENT_DATA_MAX bytes (longer: -E2BIG on the ioctl; on netlink the
+ *   policy answers -ERANGE, with an extended ack, for a PCR above
+ *   CVMGUARD_PCR_MAX or data of a length out of range, and -EINVAL for the rest).
+ *   Errors: -EINVAL, -E2BIG, -ENODEV (no TPM 2.0),
  *   -EOPNOTSUPP (a bank whose algorithm the kernel cannot compute), -ENOSPC (the
  *   log reached the module parameter log_max_bytes; nothing is dropped), or the
  *   TPM's error. ioctl: CAP_SYS_ADMIN, or the device's group when the module
