@@ -257,7 +257,7 @@ static u8 *cvmguard_log_reserve(struct cvmguard_log *log, size_t len)
  * @seq: receives the event's sequence number
  *
  * Return: 0 or a negative errno: those of cvmguard_measure_check(), -ENODEV (no
- * TPM 2.0), -EOPNOTSUPP (a bank the kernel cannot hash), -EIO (the banks changed,
+ * TPM 2.0), -EOPNOTSUPP (no bank the kernel can hash), -EIO (the banks changed,
  * or the TPM returned an error code), -ENOSPC (log_max_bytes reached), -ENOMEM,
  * or the TPM driver's errno. Nothing is logged on error.
  */

@@ -40,9 +40,10 @@
  *   CVMGUARD_EVENT_DATA_MAX bytes (longer: -E2BIG on the ioctl; on netlink the
  *   policy answers -ERANGE, with an extended ack, for a PCR above
  *   CVMGUARD_PCR_MAX or data of a length out of range, and -EINVAL for the rest).
- *   Errors: -EINVAL, -E2BIG, -ENODEV (no TPM 2.0),
- *   -EOPNOTSUPP (a bank whose algorithm the kernel cannot compute), -ENOSPC (the
- *   log reached the module parameter log_max_bytes; nothing is dropped), or the
+ *   Errors: -EINVAL, -E2BIG, -ENODEV (no TPM 2.0), -EOPNOTSUPP (the kernel can
+ *   hash for none of the banks; a bank it cannot hash is extended with another
+ *   bank's digest, see Documentation/measure.rst), -ENOSPC (the log reached the
+ *   module parameter log_max_bytes; nothing is dropped), or the
  *   TPM's error. ioctl: CAP_SYS_ADMIN, or the device's group when the module
  *   parameter allow_group_extend is set; netlink: CAP_NET_ADMIN and CAP_SYS_ADMIN
  *   in the initial user namespace (GENL_ADMIN_PERM).
