@@ -202,6 +202,9 @@ static int cvmguard_nl_get_log_dump(struct sk_buff *skb, struct netlink_callback
 		}
 		genlmsg_end(skb, hdr);
 	}
+	/* An event that does not fit an empty skb would end the dump silently. */
+	if (!skb->len && !cvmguard_measure_get(seq, &ev))
+		return -EMSGSIZE;
 	cb->args[0] = seq;
 	return skb->len;
 }
@@ -234,6 +237,8 @@ static struct genl_family cvmguard_genl_family __ro_after_init = {
 	.maxattr = CVMGUARD_A_MAX,
 	.policy = cvmguard_policy,
 	.netnsok = true,
+	/* No op needs genl_mutex; EXTEND waits for the TPM and must not hold it. */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = cvmguard_genl_ops,
 	.n_ops = ARRAY_SIZE(cvmguard_genl_ops),
