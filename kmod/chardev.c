@@ -65,6 +65,42 @@ out:
 	return rc;
 }
 
+/*
+ * EXTEND needs the descriptor open for writing (-EBADF) and CAP_SYS_ADMIN, or the
+ * allow_group_extend module parameter (-EPERM). The argument is checked in full
+ * before any data is read; seq is written back only on success.
+ */
+static long cvmguard_ioctl_extend(struct file *file, void __user *argp)
+{
+	struct cvmguard_extend ext;
+	void *data;
+	long ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	if (!cvmguard_measure_may_extend())
+		return -EPERM;
+	if (copy_from_user(&ext, argp, sizeof(ext)))
+		return -EFAULT;
+	if (ext.flags || memchr_inv(ext.reserved, 0, sizeof(ext.reserved)))
+		return -EINVAL;
+	ret = cvmguard_measure_check(ext.pcr, ext.event_type, ext.data_len);
+	if (ret)
+		return ret;
+
+	data = memdup_user(u64_to_user_ptr(ext.data), ext.data_len);
+	if (IS_ERR(data))
+		return PTR_ERR(data);
+	ret = cvmguard_measure_extend(ext.pcr, ext.event_type, data, ext.data_len, &ext.seq);
+	kfree(data);
+	if (ret)
+		return ret;
+
+	if (copy_to_user(argp, &ext, sizeof(ext)))
+		return -EFAULT;
+	return 0;
+}
+
 static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
@@ -74,6 +110,8 @@ static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 		return cvmguard_ioctl_get_info(argp);
 	case CVMGUARD_IOC_GET_EVIDENCE:
 		return cvmguard_ioctl_get_evidence(argp);
+	case CVMGUARD_IOC_EXTEND:
+		return cvmguard_ioctl_extend(file, argp);
 	default:
 		return -ENOTTY;
 	}

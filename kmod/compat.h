@@ -12,6 +12,9 @@
  *                                 the transmit path does not read), so tpm2_cmd.c only
  *                                 ever sets its .data member by name.
  * CVMGUARD_HAVE_LINUX_UNALIGNED_H 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>.
+ * CVMGUARD_HAVE_GENL_INFO_DUMP    genl_info_dump() (6.6+): a dump's parsed attributes
+ *                                 are in a struct genl_info; before, directly in
+ *                                 struct genl_dumpit_info.
  */
 #ifndef CVMGUARD_COMPAT_H
 #define CVMGUARD_COMPAT_H
@@ -20,6 +23,13 @@
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
+#endif
+
+/* The attributes a dump request carried, parsed against the op's policy. */
+#ifdef CVMGUARD_HAVE_GENL_INFO_DUMP
+#define cvmguard_dump_attrs(cb)	(genl_info_dump(cb)->attrs)
+#else
+#define cvmguard_dump_attrs(cb)	(genl_dumpit_info(cb)->attrs)
 #endif
 
 #endif /* CVMGUARD_COMPAT_H */

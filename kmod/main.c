@@ -36,9 +36,12 @@ static int __init cvmguard_init(void)
 {
 	int ret;
 
-	ret = cvmguard_genl_init();
+	ret = cvmguard_measure_init();
 	if (ret)
 		return ret;
+	ret = cvmguard_genl_init();
+	if (ret)
+		goto out_measure;
 	ret = cvmguard_chardev_init();
 	if (ret)
 		goto out_genl;
@@ -47,13 +50,17 @@ static int __init cvmguard_init(void)
 
 out_genl:
 	cvmguard_genl_exit();
+out_measure:
+	cvmguard_measure_exit();
 	return ret;
 }
 
+/* The interfaces go first, so nothing extends or reads while the log is freed. */
 static void __exit cvmguard_exit(void)
 {
 	cvmguard_chardev_exit();
 	cvmguard_genl_exit();
+	cvmguard_measure_exit();
 }
 
 module_init(cvmguard_init);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cvmguard.h"
+#include "measure.h"
 
 #ifndef CVMGUARD_VERSION
 #define CVMGUARD_VERSION "unknown"
@@ -19,6 +20,9 @@ static const struct cvmg_cmd commands[] = {
 	{ "report", cmd_report, "fetch fresh attestation evidence bound to user data" },
 	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
 	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },
+	{ "measure", cmd_measure, "extend a PCR with an event and log it" },
+	{ "log", cmd_log, "print the event log; --check replays it against the TPM" },
+	{ "watch", cmd_watch, "stream measurement events as they are logged" },
 };
 
 static void usage(FILE *f)

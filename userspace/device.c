@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include <netlink/netlink.h>
 
 #include "device.h"
+#include "measure.h"
 
 /**
  * cvmg_dev_open() - open /dev/cvmguard (or $CVMGUARD_DEVICE)
@@ -297,6 +300,210 @@ int cvmg_nl_get_info(struct cvmguard_info *info)
 	ret = nl_request(sk, msg, info_cb, &ctx);
 	if (!ret && !ctx.seen)
 		ret = -EPROTO;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+/**
+ * cvmg_dev_extend() - CVMGUARD_IOC_EXTEND
+ * @pcr: PCR index
+ * @type: TCG event type
+ * @data: event data
+ * @len: its length
+ * @seq: receives the event's sequence number
+ *
+ * Return: 0 or a negative errno (the kernel's: -EINVAL, -E2BIG, -EPERM, -ENOSPC...).
+ */
+int cvmg_dev_extend(uint32_t pcr, uint32_t type, const void *data, uint32_t len, uint64_t *seq)
+{
+	struct cvmguard_extend ext = {
+		.pcr = pcr,
+		.event_type = type,
+		.data = (uint64_t)(uintptr_t)data,
+		.data_len = len,
+	};
+	int fd = cvmg_dev_open(), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	if (ioctl(fd, CVMGUARD_IOC_EXTEND, &ext))
+		ret = -errno;
+	else
+		*seq = ext.seq;
+	close(fd);
+	return ret;
+}
+
+struct seq_ctx {
+	uint64_t seq;
+	int seen;
+};
+
+static int seq_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[CVMGUARD_A_MAX + 1];
+	struct seq_ctx *ctx = arg;
+
+	if (nla_parse(tb, CVMGUARD_A_MAX, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), NULL) ||
+	    !tb[CVMGUARD_A_SEQ])
+		return NL_SKIP;
+	ctx->seq = nla_get_u64(tb[CVMGUARD_A_SEQ]);
+	ctx->seen = 1;
+	return NL_OK;
+}
+
+/**
+ * cvmg_nl_extend() - CVMGUARD_CMD_EXTEND
+ * @pcr: PCR index
+ * @type: TCG event type
+ * @data: event data
+ * @len: its length
+ * @seq: receives the event's sequence number
+ *
+ * Return: 0 or a negative errno, the kernel's own where it sent one.
+ */
+int cvmg_nl_extend(uint32_t pcr, uint32_t type, const void *data, uint32_t len, uint64_t *seq)
+{
+	struct seq_ctx ctx = { 0 };
+	struct nl_sock *sk = NULL;
+	struct nl_msg *msg = NULL;
+	int family, ret;
+
+	ret = cvmg_nl_open(&sk, &family);
+	if (ret)
+		return ret;
+	msg = nlmsg_alloc_size(len + 256);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0, CVMGUARD_CMD_EXTEND,
+			 CVMGUARD_GENL_VERSION) ||
+	    nla_put_u32(msg, CVMGUARD_A_PCR, pcr) || nla_put_u32(msg, CVMGUARD_A_EVENT_TYPE, type) ||
+	    nla_put(msg, CVMGUARD_A_EVENT_DATA, (int)len, data)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = nl_request(sk, msg, seq_cb, &ctx);
+	if (!ret && !ctx.seen)
+		ret = -EPROTO;
+	if (!ret)
+		*seq = ctx.seq;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+/**
+ * cvmg_nl_parse_event() - a CVMGUARD_CMD_EVENT or GET_LOG message as an event
+ * @msg: the message
+ * @ev: receives the event; ev->data points into @msg
+ *
+ * Return: 0, or -EPROTO when an attribute is missing or malformed.
+ */
+int cvmg_nl_parse_event(struct nl_msg *msg, struct cvmg_event *ev)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[CVMGUARD_A_MAX + 1], *d, *a;
+	int rem, rem2;
+
+	memset(ev, 0, sizeof(*ev));
+	if (nla_parse(tb, CVMGUARD_A_MAX, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), NULL) ||
+	    !tb[CVMGUARD_A_SEQ] || !tb[CVMGUARD_A_PCR] || !tb[CVMGUARD_A_EVENT_TYPE] ||
+	    !tb[CVMGUARD_A_DIGESTS] || !tb[CVMGUARD_A_EVENT_DATA])
+		return -EPROTO;
+	ev->seq = nla_get_u64(tb[CVMGUARD_A_SEQ]);
+	ev->pcr = nla_get_u32(tb[CVMGUARD_A_PCR]);
+	ev->type = nla_get_u32(tb[CVMGUARD_A_EVENT_TYPE]);
+	ev->data = nla_data(tb[CVMGUARD_A_EVENT_DATA]);
+	ev->data_len = (uint32_t)nla_len(tb[CVMGUARD_A_EVENT_DATA]);
+	nla_for_each_nested(d, tb[CVMGUARD_A_DIGESTS], rem) {
+		unsigned int i = ev->nr_digests;
+
+		if (nla_type(d) != CVMGUARD_A_DIGEST || i == CVMG_MAX_BANKS)
+			return -EPROTO;
+		nla_for_each_nested(a, d, rem2) {
+			if (nla_type(a) == CVMGUARD_A_DIGEST_ALG && nla_len(a) >= 2) {
+				ev->digests[i].alg = nla_get_u16(a);
+			} else if (nla_type(a) == CVMGUARD_A_DIGEST_VALUE) {
+				if (nla_len(a) > CVMG_MAX_DIGEST)
+					return -EPROTO;
+				ev->digests[i].size = (uint16_t)nla_len(a);
+				memcpy(ev->digests[i].value, nla_data(a), (size_t)nla_len(a));
+			}
+		}
+		ev->nr_digests++;
+	}
+	return 0;
+}
+
+struct log_ctx {
+	cvmg_event_fn fn;
+	void *arg;
+	int ret;
+};
+
+static int log_cb(struct nl_msg *msg, void *arg)
+{
+	struct log_ctx *ctx = arg;
+	struct cvmg_event ev;
+
+	if (cvmg_nl_parse_event(msg, &ev)) {
+		ctx->ret = -EPROTO;
+		return NL_STOP;
+	}
+	ctx->ret = ctx->fn(&ev, ctx->arg);
+	return ctx->ret ? NL_STOP : NL_OK;
+}
+
+/**
+ * cvmg_nl_get_log() - CVMGUARD_CMD_GET_LOG: call @fn for each event from @from on
+ * @from: first sequence number
+ * @fn: callback
+ * @arg: its argument
+ *
+ * Return: 0, what @fn returned when it stopped the walk, or a negative errno.
+ */
+int cvmg_nl_get_log(uint64_t from, cvmg_event_fn fn, void *arg)
+{
+	struct log_ctx ctx = { .fn = fn, .arg = arg };
+	struct nl_sock *sk = NULL;
+	struct nl_msg *msg = NULL;
+	int family, ret, kerr = 0;
+
+	ret = cvmg_nl_open(&sk, &family);
+	if (ret)
+		return ret;
+	/* Dump messages carry up to 4 KiB of event data each. */
+	nl_socket_set_msg_buf_size(sk, 64 * 1024);
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, NLM_F_DUMP,
+			 CVMGUARD_CMD_GET_LOG, CVMGUARD_GENL_VERSION) ||
+	    nla_put_u64(msg, CVMGUARD_A_SEQ, from)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, log_cb, &ctx);
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, err_cb, &kerr);
+	ret = nl_send_auto(sk, msg);
+	if (ret >= 0)
+		ret = nl_recvmsgs_default(sk);
+	if (kerr)
+		ret = kerr;
+	else if (ctx.ret)
+		ret = ctx.ret;
+	else if (ret < 0)
+		ret = nl_to_errno(ret);
+	else
+		ret = 0;
 out:
 	nlmsg_free(msg);
 	nl_socket_free(sk);

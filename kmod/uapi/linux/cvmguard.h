@@ -46,6 +46,41 @@
  *   the caller's buffer is too small (report_len then holds the size needed);
  *   -EINTR interrupted by a signal.
  *   On the device: anyone who can open it. On netlink: CAP_SYS_ADMIN.
+ *
+ * EXTEND (CVMGUARD_IOC_EXTEND, CVMGUARD_CMD_EXTEND)
+ *   Records a measurement: the module hashes the event data with the algorithm of
+ *   every PCR bank the TPM has allocated, extends the PCR with those digests (one
+ *   TPM2_PCR_Extend) and appends the event to the event log, in that order and under
+ *   one lock, so the log's order is the extend order. On any failure nothing is
+ *   logged. Returns the event's sequence number (0 for the first event since load).
+ *   The PCR must be in the module parameter allowed_pcrs (PCRs 16-23 never are: 16
+ *   and 23 can be reset from the guest, 17-22 need locality 4); the event type must
+ *   not be EV_NO_ACTION (3), which verifiers do not replay; the data is 1 to
+ *   CVMGUARD_EVENT_DATA_MAX bytes (longer: -E2BIG on the ioctl; on netlink the
+ *   policy answers -ERANGE, with an extended ack, for a PCR above
+ *   CVMGUARD_PCR_MAX or data of a length out of range, and -EINVAL for the rest).
+ *   Errors: -EINVAL, -E2BIG, -ENODEV (no TPM 2.0), -EOPNOTSUPP (the kernel can
+ *   hash for none of the banks; a bank it cannot hash is extended with another
+ *   bank's digest, see Documentation/measure.rst), -ENOSPC (the log reached the
+ *   module parameter log_max_bytes; nothing is dropped), or the
+ *   TPM's error. ioctl: CAP_SYS_ADMIN, or the device's group when the module
+ *   parameter allow_group_extend is set; netlink: CAP_NET_ADMIN and CAP_SYS_ADMIN
+ *   in the initial user namespace (GENL_ADMIN_PERM).
+ *
+ * GET_LOG (CVMGUARD_CMD_GET_LOG, netlink dump only)
+ *   Dumps the event log, one CVMGUARD_CMD_GET_LOG message per event carrying the
+ *   same attributes as CVMGUARD_CMD_EVENT, starting at the sequence number in
+ *   CVMGUARD_A_SEQ (0 when absent). A listener that lost notifications (ENOBUFS on
+ *   its socket) dumps from the first sequence number it has not seen. The same log,
+ *   in the TCG format, is in securityfs: cvmguard/binary_measurements and
+ *   cvmguard/ascii_measurements. Needs CAP_NET_ADMIN (GENL_ADMIN_PERM).
+ *
+ * EVENT (CVMGUARD_CMD_EVENT, netlink multicast group CVMGUARD_MCGRP_MEASURE)
+ *   Sent to the group for every event appended to the log, in log order:
+ *   CVMGUARD_A_SEQ, CVMGUARD_A_PCR, CVMGUARD_A_EVENT_TYPE, CVMGUARD_A_DIGESTS and
+ *   CVMGUARD_A_EVENT_DATA. Sequence numbers have no gaps, so a listener sees a lost
+ *   notification as a jump. Joining the group needs CAP_NET_ADMIN; notifications go
+ *   to listeners in the initial network namespace.
  */
 #ifndef _UAPI_LINUX_CVMGUARD_H
 #define _UAPI_LINUX_CVMGUARD_H
@@ -121,13 +156,41 @@ struct cvmguard_evidence {
 	__u64 reserved[4];
 };
 
+/* The largest event data EXTEND accepts, in bytes. */
+#define CVMGUARD_EVENT_DATA_MAX	4096
+/* The highest PCR index of a PC Client TPM. */
+#define CVMGUARD_PCR_MAX	23
+
+/**
+ * struct cvmguard_extend - argument of CVMGUARD_IOC_EXTEND
+ * @pcr: in: PCR index, one of the module parameter allowed_pcrs
+ * @event_type: in: TCG event type logged with the event (not EV_NO_ACTION)
+ * @data: in: user pointer to the event data
+ * @data_len: in: its length, 1 to CVMGUARD_EVENT_DATA_MAX
+ * @flags: in: must be zero
+ * @seq: out: the event's sequence number in the log
+ * @reserved: in: must be zero
+ */
+struct cvmguard_extend {
+	__u32 pcr;
+	__u32 event_type;
+	__u64 data;
+	__u32 data_len;
+	__u32 flags;
+	__u64 seq;
+	__u64 reserved[2];
+};
+
 #define CVMGUARD_IOC_MAGIC		0xC7
 #define CVMGUARD_IOC_GET_INFO		_IOWR(CVMGUARD_IOC_MAGIC, 0x00, struct cvmguard_info)
 #define CVMGUARD_IOC_GET_EVIDENCE	_IOWR(CVMGUARD_IOC_MAGIC, 0x01, struct cvmguard_evidence)
+#define CVMGUARD_IOC_EXTEND		_IOWR(CVMGUARD_IOC_MAGIC, 0x02, struct cvmguard_extend)
 
 /* Generic netlink */
 #define CVMGUARD_GENL_NAME	"cvmguard"
 #define CVMGUARD_GENL_VERSION	1
+/* The multicast group on which CVMGUARD_CMD_EVENT is sent. */
+#define CVMGUARD_MCGRP_MEASURE	"measure"
 
 /**
  * enum cvmguard_cmd - generic netlink commands
@@ -136,11 +199,21 @@ struct cvmguard_evidence {
  *	attributes, CVMGUARD_A_MODULE_VERSION and CVMGUARD_A_PCR_BANKS
  * @CVMGUARD_CMD_GET_EVIDENCE: request: CVMGUARD_A_USER_DATA; reply:
  *	CVMGUARD_A_REPORT and CVMGUARD_A_REPORT_TYPE. Needs CAP_SYS_ADMIN.
+ * @CVMGUARD_CMD_EXTEND: request: CVMGUARD_A_PCR, CVMGUARD_A_EVENT_TYPE,
+ *	CVMGUARD_A_EVENT_DATA; reply: CVMGUARD_A_SEQ
+ * @CVMGUARD_CMD_GET_LOG: dump request: optional CVMGUARD_A_SEQ to start from;
+ *	one message per event, attributes as CVMGUARD_CMD_EVENT
+ * @CVMGUARD_CMD_EVENT: multicast on CVMGUARD_MCGRP_MEASURE, never a request:
+ *	CVMGUARD_A_SEQ, CVMGUARD_A_PCR, CVMGUARD_A_EVENT_TYPE, CVMGUARD_A_DIGESTS,
+ *	CVMGUARD_A_EVENT_DATA
  */
 enum cvmguard_cmd {
 	CVMGUARD_CMD_UNSPEC,
 	CVMGUARD_CMD_GET_INFO,
 	CVMGUARD_CMD_GET_EVIDENCE,
+	CVMGUARD_CMD_EXTEND,
+	CVMGUARD_CMD_GET_LOG,
+	CVMGUARD_CMD_EVENT,
 	__CVMGUARD_CMD_MAX,
 };
 #define CVMGUARD_CMD_MAX (__CVMGUARD_CMD_MAX - 1)
@@ -156,6 +229,17 @@ enum cvmguard_cmd {
  * @CVMGUARD_A_USER_DATA: binary, exactly CVMGUARD_USER_DATA_LEN bytes
  * @CVMGUARD_A_REPORT: binary, the HCL report
  * @CVMGUARD_A_REPORT_TYPE: u32, CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX
+ * @CVMGUARD_A_PCR: u32, PCR index (0 to CVMGUARD_PCR_MAX)
+ * @CVMGUARD_A_EVENT_TYPE: u32, TCG event type
+ * @CVMGUARD_A_EVENT_DATA: binary, 1 to CVMGUARD_EVENT_DATA_MAX bytes
+ * @CVMGUARD_A_SEQ: u64, an event's sequence number
+ * @CVMGUARD_A_DIGESTS: nested, one CVMGUARD_A_DIGEST per PCR bank, in the
+ *	TPM's bank order
+ * @CVMGUARD_A_DIGEST: nested: CVMGUARD_A_DIGEST_ALG and CVMGUARD_A_DIGEST_VALUE
+ * @CVMGUARD_A_DIGEST_ALG: u16, the bank's TPM_ALG_ID (0x0004 SHA-1, 0x000b
+ *	SHA-256, 0x000c SHA-384, 0x000d SHA-512, 0x0012 SM3-256)
+ * @CVMGUARD_A_DIGEST_VALUE: binary, the digest of the event data
+ * @CVMGUARD_A_PAD: padding that aligns CVMGUARD_A_SEQ; ignore it
  */
 enum cvmguard_attr {
 	CVMGUARD_A_UNSPEC,
@@ -167,6 +251,15 @@ enum cvmguard_attr {
 	CVMGUARD_A_USER_DATA,
 	CVMGUARD_A_REPORT,
 	CVMGUARD_A_REPORT_TYPE,
+	CVMGUARD_A_PCR,
+	CVMGUARD_A_EVENT_TYPE,
+	CVMGUARD_A_EVENT_DATA,
+	CVMGUARD_A_SEQ,
+	CVMGUARD_A_DIGESTS,
+	CVMGUARD_A_DIGEST,
+	CVMGUARD_A_DIGEST_ALG,
+	CVMGUARD_A_DIGEST_VALUE,
+	CVMGUARD_A_PAD,
 	__CVMGUARD_A_MAX,
 };
 #define CVMGUARD_A_MAX (__CVMGUARD_A_MAX - 1)

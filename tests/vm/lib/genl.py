@@ -6,6 +6,7 @@ import errno
 import os
 import socket
 import struct
+import sys
 
 NETLINK_GENERIC = 16
 GENL_ID_CTRL = 0x10

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Measurements: extend a vTPM PCR with caller data and keep an event log a verifier
+ * can replay, in the TCG PC Client crypto-agile format.
+ *
+ * One mutex (cvmguard_log.lock) covers hashing, TPM2_PCR_Extend and the append, so
+ * the log's order is the order in which the TPM saw the extends. Everything the
+ * append needs (log space, the index slot) is reserved before the TPM is touched:
+ * once the TPM has extended, logging cannot fail, and when the TPM fails nothing
+ * is logged.
+ *
+ * The log is append-only. Records are stored back to back, already in their TCG
+ * byte form, in large chunks (CVMGUARD_CHUNK_SIZE); an xarray maps each sequence
+ * number to its record. Readers (securityfs in measure_fs.c, the netlink dump)
+ * take no lock: they read the number of published events with acquire semantics
+ * and look records up in the xarray. Records and chunks are never freed while the
+ * module is loaded.
+ *
+ * Memory: the log_max_bytes cap counts each record's bytes plus
+ * CVMGUARD_INDEX_COST for its index slot. A record is the TCG_PCR_EVENT2 itself:
+ * pcrIndex, eventType, digest count, one algorithm id and digest per bank,
+ * eventSize, event data. So an event costs its data, its digests, and
+ * CVMGUARD_RECORD_OVERHEAD(banks) = 16 + 2 * banks + CVMGUARD_INDEX_COST bytes,
+ * plus at most CVMGUARD_TAIL_COST bytes of chunk tail left unused (only when every
+ * event is of the largest size); the static_assert below keeps that within 64.
+ */
+#include <crypto/hash.h>
+#include <crypto/hash_info.h>
+#include <linux/list.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/tpm.h>
+#include <linux/xarray.h>
+
+#include "cvmguard.h"
+
+#define CVMGUARD_CHUNK_SIZE		(1024 * 1024)
+/* xarray: a 576-byte node holds 64 slots (9 bytes each); 10 pays interior nodes too */
+#define CVMGUARD_INDEX_COST		10
+/* pcrIndex, eventType, digests.count, eventSize */
+#define CVMGUARD_RECORD_FIXED		16
+#define CVMGUARD_RECORD_OVERHEAD(banks)	(CVMGUARD_RECORD_FIXED + 2 * (banks) + CVMGUARD_INDEX_COST)
+#define CVMGUARD_RECORD_MAX \
+	(CVMGUARD_RECORD_FIXED + TPM2_MAX_PCR_BANKS * (2 + TPM2_MAX_DIGEST_SIZE) + \
+	 CVMGUARD_EVENT_DATA_MAX)
+#define CVMGUARD_TAIL_COST \
+	DIV_ROUND_UP(CVMGUARD_RECORD_MAX, CVMGUARD_CHUNK_SIZE / CVMGUARD_RECORD_MAX)
+static_assert(CVMGUARD_MAX_BANKS == TPM2_MAX_PCR_BANKS, "struct cvmguard_event must hold every bank");
+static_assert(CVMGUARD_RECORD_OVERHEAD(TPM2_MAX_PCR_BANKS) + CVMGUARD_TAIL_COST <= 64,
+	      "per-event overhead must stay within 64 bytes");
+
+static unsigned int allowed_pcrs = BIT(CVMGUARD_DEFAULT_PCR);
+module_param(allowed_pcrs, uint, 0444);
+MODULE_PARM_DESC(allowed_pcrs,
+		 "bit mask of the PCRs EXTEND may use, within 0-15 (default: PCR 13 only)");
+
+static unsigned int default_pcr = CVMGUARD_DEFAULT_PCR;
+module_param(default_pcr, uint, 0444);
+MODULE_PARM_DESC(default_pcr, "the PCR tools use when not told one (default 13)");
+
+static bool allow_group_extend;
+module_param(allow_group_extend, bool, 0444);
+MODULE_PARM_DESC(allow_group_extend,
+		 "let anyone who can open /dev/cvmguard for writing extend, not only CAP_SYS_ADMIN");
+
+static unsigned long log_max_bytes = 16UL << 20;
+module_param(log_max_bytes, ulong, 0444);
+MODULE_PARM_DESC(log_max_bytes, "cap on the event log's memory, in bytes (default 16 MiB)");
+
+struct cvmguard_bank {
+	u16 alg_id;
+	u16 digest_size;
+	struct crypto_shash *tfm;	/* NULL: the kernel cannot compute it */
+	unsigned int src;		/* the bank whose digest extends this one */
+};
+
+struct cvmguard_chunk {
+	struct list_head list;
+	size_t size;
+	size_t used;
+	u8 data[];
+};
+
+static struct cvmguard_log {
+	/*
+	 * Serialises extends: hashing, TPM2_PCR_Extend, the append and the
+	 * notification. Guards every field below, except that readers may use
+	 * banks/nr_banks and the index locklessly for events below nr_events.
+	 */
+	struct mutex lock;
+	/* The PCR banks, fixed at the first extend; written before nr_events is. */
+	struct cvmguard_bank banks[TPM2_MAX_PCR_BANKS];
+	unsigned int nr_banks;
+	struct list_head chunks;
+	struct cvmguard_chunk *cur;
+	size_t bytes;
+	/* seq -> record; xarray's own lock and RCU make lookups safe without ours */
+	struct xarray index;
+	/* Events published; read with smp_load_acquire(). */
+	u64 nr_events;
+} cvmguard_log = {
+	.lock = __MUTEX_INITIALIZER(cvmguard_log.lock),
+	.chunks = LIST_HEAD_INIT(cvmguard_log.chunks),
+	.index = XARRAY_INIT(cvmguard_log.index, 0),
+};
+
+/**
+ * cvmguard_measure_may_extend() - may the opener of /dev/cvmguard extend?
+ *
+ * Return: true for CAP_SYS_ADMIN, or for anyone when allow_group_extend is set
+ * (the device node's mode then decides: root and the cvmguard group).
+ */
+bool cvmguard_measure_may_extend(void)
+{
+	return allow_group_extend || capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * cvmguard_measure_check() - validate an EXTEND request's fields
+ * @pcr: PCR index
+ * @event_type: TCG event type
+ * @data_len: event data length
+ *
+ * Return: 0, -EINVAL for a PCR outside allowed_pcrs, EV_NO_ACTION or empty data,
+ * -E2BIG for data longer than CVMGUARD_EVENT_DATA_MAX.
+ */
+int cvmguard_measure_check(u32 pcr, u32 event_type, u32 data_len)
+{
+	if (pcr > CVMGUARD_PCR_MAX || !(allowed_pcrs & BIT(pcr)))
+		return -EINVAL;
+	if (event_type == CVMGUARD_EV_NO_ACTION)
+		return -EINVAL;
+	if (!data_len)
+		return -EINVAL;
+	if (data_len > CVMGUARD_EVENT_DATA_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+static size_t cvmguard_record_prefix(const struct cvmguard_log *log)
+{
+	size_t len = CVMGUARD_RECORD_FIXED;
+	unsigned int i;
+
+	for (i = 0; i < log->nr_banks; i++)
+		len += 2 + log->banks[i].digest_size;
+	return len;
+}
+
+/*
+ * First extend: adopt the chip's banks. Later: insist they have not changed.
+ *
+ * A bank whose algorithm this kernel cannot compute (no SHA-1 in a kernel built
+ * without it, say) is extended, as IMA does, with the digest of another bank,
+ * SHA-256 if it can, truncated or zero-padded to the bank's size. The log records
+ * what was extended, so the replay still holds; only that bank's digests are not
+ * hashes of the data in its own algorithm. No computable bank: -EOPNOTSUPP.
+ */
+static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
+{
+	struct crypto_shash *tfm;
+	unsigned int i, n;
+	int src = -1;
+
+	lockdep_assert_held(&log->lock);
+
+	if (log->nr_banks) {
+		if (chip->nr_allocated_banks != log->nr_banks)
+			goto changed;
+		for (i = 0; i < log->nr_banks; i++)
+			if (chip->allocated_banks[i].alg_id != log->banks[i].alg_id)
+				goto changed;
+		return 0;
+	}
+	n = chip->nr_allocated_banks;
+	if (!n || n > TPM2_MAX_PCR_BANKS)
+		return -ENODEV;
+	for (i = 0; i < n; i++) {
+		const struct tpm_bank_info *b = &chip->allocated_banks[i];
+
+		log->banks[i].alg_id = b->alg_id;
+		log->banks[i].digest_size = b->digest_size;
+		log->banks[i].tfm = NULL;
+		if (b->digest_size > TPM2_MAX_DIGEST_SIZE)
+			goto out_free;
+		if (b->crypto_id >= HASH_ALGO__LAST)
+			continue;
+		tfm = crypto_alloc_shash(hash_algo_name[b->crypto_id], 0, 0);
+		if (IS_ERR(tfm))
+			continue;
+		if (crypto_shash_digestsize(tfm) != b->digest_size) {
+			crypto_free_shash(tfm);
+			continue;
+		}
+		log->banks[i].tfm = tfm;
+		if (src < 0 || b->alg_id == TPM_ALG_SHA256)
+			src = i;
+	}
+	if (src < 0)
+		goto out_free;
+	for (i = 0; i < n; i++) {
+		log->banks[i].src = log->banks[i].tfm ? i : src;
+		if (!log->banks[i].tfm)
+			pr_info("PCR bank 0x%04x: no such hash in this kernel, extending it with bank 0x%04x's digest\n",
+				log->banks[i].alg_id, log->banks[src].alg_id);
+	}
+	log->nr_banks = n;
+	return 0;
+
+out_free:
+	for (i = 0; i < n; i++) {
+		crypto_free_shash(log->banks[i].tfm);
+		log->banks[i].tfm = NULL;
+	}
+	pr_warn_ratelimited("cannot compute a digest for the TPM's PCR banks\n");
+	return -EOPNOTSUPP;
+changed:
+	pr_warn_ratelimited("the TPM's PCR banks changed since the log began\n");
+	return -EIO;
+}
+
+/*
+ * Make room for a record of @len bytes; return where it goes. A log whose cap is
+ * below CVMGUARD_CHUNK_SIZE lives in one chunk sized for the cap, which the cap
+ * check lets no record overflow.
+ */
+static u8 *cvmguard_log_reserve(struct cvmguard_log *log, size_t len)
+{
+	size_t size = offsetof(struct cvmguard_chunk, data) + CVMGUARD_CHUNK_SIZE;
+	struct cvmguard_chunk *c = log->cur;
+
+	lockdep_assert_held(&log->lock);
+
+	if (c && c->size - c->used >= len)
+		return c->data + c->used;
+	if (log_max_bytes < CVMGUARD_CHUNK_SIZE)
+		size = offsetof(struct cvmguard_chunk, data) + log_max_bytes;
+	c = kvmalloc(size, GFP_KERNEL);
+	if (!c)
+		return NULL;
+	c->size = size - offsetof(struct cvmguard_chunk, data);
+	c->used = 0;
+	list_add_tail(&c->list, &log->chunks);
+	log->cur = c;
+	return c->data;
+}
+
+/**
+ * cvmguard_measure_extend() - hash @data for every bank, extend @pcr, log the event
+ * @pcr: PCR index
+ * @event_type: TCG event type
+ * @data: event data
+ * @data_len: its length
+ * @seq: receives the event's sequence number
+ *
+ * Return: 0 or a negative errno: those of cvmguard_measure_check(), -ENODEV (no
+ * TPM 2.0), -EOPNOTSUPP (no bank the kernel can hash), -EIO (the banks changed,
+ * or the TPM returned an error code), -ENOSPC (log_max_bytes reached), -ENOMEM,
+ * or the TPM driver's errno. Nothing is logged on error.
+ */
+int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_len, u64 *seq)
+{
+	struct cvmguard_log *log = &cvmguard_log;
+	struct tpm_digest *digests;
+	struct cvmguard_event ev;
+	struct tpm_chip *chip;
+	size_t prefix, cost;
+	unsigned int i;
+	u8 *rec, *p;
+	int ret;
+
+	ret = cvmguard_measure_check(pcr, event_type, data_len);
+	if (ret)
+		return ret;
+	chip = cvmguard_tpm_get();
+	if (!chip)
+		return -ENODEV;
+	digests = kcalloc(TPM2_MAX_PCR_BANKS, sizeof(*digests), GFP_KERNEL);
+	if (!digests) {
+		ret = -ENOMEM;
+		goto out_put_chip;
+	}
+
+	mutex_lock(&log->lock);
+	ret = cvmguard_log_banks(log, chip);
+	if (ret)
+		goto out_unlock;
+
+	prefix = cvmguard_record_prefix(log);
+	cost = prefix + data_len + CVMGUARD_INDEX_COST;
+	if (log->bytes + cost > log_max_bytes) {
+		pr_warn_ratelimited("event log full (log_max_bytes=%lu), refusing to extend PCR %u\n",
+				    log_max_bytes, pcr);
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+	rec = cvmguard_log_reserve(log, prefix + data_len);
+	if (!rec) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = xa_reserve(&log->index, log->nr_events, GFP_KERNEL);
+	if (ret)
+		goto out_unlock;
+
+	for (i = 0; i < log->nr_banks; i++) {
+		digests[i].alg_id = log->banks[i].alg_id;
+		if (!log->banks[i].tfm)
+			continue;
+		ret = crypto_shash_tfm_digest(log->banks[i].tfm, data, data_len,
+					      digests[i].digest);
+		if (ret)
+			goto out_release;
+	}
+	for (i = 0; i < log->nr_banks; i++) {
+		const struct cvmguard_bank *b = &log->banks[i], *src = &log->banks[b->src];
+
+		if (!b->tfm)
+			memcpy(digests[i].digest, digests[b->src].digest,
+			       min(b->digest_size, src->digest_size));
+	}
+	ret = tpm_pcr_extend(chip, pcr, digests);
+	if (ret > 0)
+		ret = -EIO;	/* a TPM response code */
+	if (ret)
+		goto out_release;
+
+	/* TCG_PCR_EVENT2, little-endian. From here on nothing can fail. */
+	p = rec;
+	put_unaligned_le32(pcr, p);
+	put_unaligned_le32(event_type, p + 4);
+	put_unaligned_le32(log->nr_banks, p + 8);
+	p += 12;
+	for (i = 0; i < log->nr_banks; i++) {
+		put_unaligned_le16(log->banks[i].alg_id, p);
+		memcpy(p + 2, digests[i].digest, log->banks[i].digest_size);
+		p += 2 + log->banks[i].digest_size;
+	}
+	put_unaligned_le32(data_len, p);
+	memcpy(p + 4, data, data_len);
+	log->cur->used += prefix + data_len;
+	log->bytes += cost;
+
+	*seq = log->nr_events;
+	WARN_ON_ONCE(xa_err(xa_store(&log->index, *seq, rec, GFP_KERNEL)));
+	smp_store_release(&log->nr_events, *seq + 1);
+
+	/* Under the lock, so that listeners get events in log order. */
+	cvmguard_measure_parse(*seq, rec, &ev);
+	cvmguard_genl_notify(&ev);
+	goto out_unlock;
+
+out_release:
+	xa_release(&log->index, log->nr_events);
+out_unlock:
+	mutex_unlock(&log->lock);
+	kfree(digests);
+out_put_chip:
+	cvmguard_tpm_put(chip);
+	return ret;
+}
+
+/**
+ * cvmguard_measure_parse() - describe a logged record
+ * @seq: its sequence number
+ * @rec: the record (TCG_PCR_EVENT2 bytes)
+ * @ev: receives the fields; its pointers point into the record
+ *
+ * Only for records below nr_events (the bank layout is then fixed).
+ */
+void cvmguard_measure_parse(u64 seq, const u8 *rec, struct cvmguard_event *ev)
+{
+	const struct cvmguard_log *log = &cvmguard_log;
+	const u8 *p = rec + 12;
+	unsigned int i;
+
+	ev->seq = seq;
+	ev->pcr = get_unaligned_le32(rec);
+	ev->type = get_unaligned_le32(rec + 4);
+	ev->nr_digests = log->nr_banks;
+	for (i = 0; i < log->nr_banks; i++) {
+		ev->digests[i].alg_id = log->banks[i].alg_id;
+		ev->digests[i].size = log->banks[i].digest_size;
+		ev->digests[i].value = p + 2;
+		p += 2 + log->banks[i].digest_size;
+	}
+	ev->data_len = get_unaligned_le32(p);
+	ev->data = p + 4;
+	ev->record = rec;
+	ev->record_len = p + 4 + ev->data_len - rec;
+}
+
+/**
+ * cvmguard_measure_get() - look up a published event
+ * @seq: its sequence number
+ * @ev: receives it
+ *
+ * Return: 0, or -ENOENT when @seq is not (yet) in the log.
+ */
+int cvmguard_measure_get(u64 seq, struct cvmguard_event *ev)
+{
+	const u8 *rec;
+
+	if (seq >= smp_load_acquire(&cvmguard_log.nr_events))
+		return -ENOENT;
+	rec = xa_load(&cvmguard_log.index, seq);
+	if (WARN_ON_ONCE(!rec))
+		return -ENOENT;
+	cvmguard_measure_parse(seq, rec, ev);
+	return 0;
+}
+
+/**
+ * cvmguard_measure_banks() - the log's PCR banks
+ * @alg_id: receives the TPM_ALG_ID of each bank, in bank order
+ * @size: receives each bank's digest size
+ *
+ * Only meaningful once an event is published (cvmguard_measure_get() found one):
+ * the banks are fixed before the first event is.
+ *
+ * Return: the number of banks, at most CVMGUARD_MAX_BANKS.
+ */
+unsigned int cvmguard_measure_banks(u16 *alg_id, u16 *size)
+{
+	const struct cvmguard_log *log = &cvmguard_log;
+	unsigned int i;
+
+	for (i = 0; i < log->nr_banks; i++) {
+		alg_id[i] = log->banks[i].alg_id;
+		size[i] = log->banks[i].digest_size;
+	}
+	return log->nr_banks;
+}
+
+/**
+ * cvmguard_measure_init() - check the parameters, create the securityfs files
+ *
+ * Return: 0, -EINVAL for a bad allowed_pcrs or default_pcr, or a securityfs errno.
+ */
+int __init cvmguard_measure_init(void)
+{
+	/* 16 and 23 are resettable from the guest, 17-22 need locality 4. */
+	if (allowed_pcrs & ~GENMASK(15, 0)) {
+		pr_err("allowed_pcrs 0x%x: only PCRs 0-15 can be allowed\n", allowed_pcrs);
+		return -EINVAL;
+	}
+	if (default_pcr > 15 || !(allowed_pcrs & BIT(default_pcr))) {
+		pr_err("default_pcr %u is not in allowed_pcrs 0x%x\n", default_pcr, allowed_pcrs);
+		return -EINVAL;
+	}
+	return cvmguard_measure_fs_init();
+}
+
+/**
+ * cvmguard_measure_exit() - remove the securityfs files, then free the log
+ *
+ * The netlink family and the device must already be gone, so no extend runs.
+ * Open securityfs files hold a module reference, so no reader is left either.
+ */
+void cvmguard_measure_exit(void)
+{
+	struct cvmguard_log *log = &cvmguard_log;
+	struct cvmguard_chunk *c, *tmp;
+	unsigned int i;
+
+	cvmguard_measure_fs_exit();
+
+	xa_destroy(&log->index);
+	list_for_each_entry_safe(c, tmp, &log->chunks, list)
+		kvfree(c);
+	for (i = 0; i < log->nr_banks; i++)
+		crypto_free_shash(log->banks[i].tfm);
+}
