@@ -19,6 +19,9 @@ static const struct cvmg_cmd commands[] = {
 	{ "report", cmd_report, "fetch fresh attestation evidence bound to user data" },
 	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
 	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },
+	{ "enroll", cmd_enroll, "make a LUKS2 volume whose key is sealed to the vTPM" },
+	{ "unlock", cmd_unlock, "unseal a volume's key and open its dm-crypt mapping" },
+	{ "lock", cmd_lock, "close a dm-crypt mapping" },
 };
 
 static void usage(FILE *f)
