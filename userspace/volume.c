@@ -298,8 +298,9 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		ret = ret == -ENOENT || ret == -ENOTBLK ? -ENXIO : ret;
 		goto out;
 	}
-	luks2 = !crypt_load(cd, CRYPT_LUKS2, NULL);
-	if (luks2 && !opts->format) {
+	/* A loaded context cannot be formatted: with --format, do not load. */
+	luks2 = !opts->format && !crypt_load(cd, CRYPT_LUKS2, NULL);
+	if (luks2) {
 		if (!opts->key_file) {
 			ret = -EEXIST;
 			goto out;
@@ -345,7 +346,7 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	}
 
 	/* From here on the device is written. */
-	if (!luks2 || opts->format) {
+	if (!luks2) {
 		ret = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL,
 				   VOLUME_KEY_BYTES, &params);
 		if (ret == -EINVAL) {
