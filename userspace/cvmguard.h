@@ -42,6 +42,9 @@ int cmd_quote_verify(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_ephemeral(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* unlock.c: a disk operation's error, explained; returns the exit code. */
 int cvmg_volume_error(int err, const char *device);

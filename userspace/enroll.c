@@ -128,3 +128,56 @@ out:
 	cvmg_secret_free(o.recovery_key, CVMG_RECOVERY_KEY_LEN + 1);
 	return rc;
 }
+
+static void rotate_usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard rotate DEVICE [--pcrs LIST]\n\n"
+		   "Replace the sealed secret of a volume enrolled by cvmguard: a new secret,\n"
+		   "keyslot and tokens; the old keyslot is removed only after the new one\n"
+		   "opens. Killed at any point, the volume opens with the old or the new one.\n\n"
+		   "  -p, --pcrs LIST   seal the new secret to these PCRs (default: the old ones)\n"
+		   "  -h, --help        this text\n");
+}
+
+int cmd_rotate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	uint32_t mask = 0;
+	int c, ret, old_slot, new_slot;
+
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cvmg_pcr_parse(optarg, &mask)) {
+				cvmg_err("bad PCR list '%s'", optarg);
+				return CVMG_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			rotate_usage(stdout);
+			return CVMG_EXIT_OK;
+		default:
+			rotate_usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		rotate_usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	cvmg_secret_harden_process();
+	cvmg_crypt_log_to_helper();
+	ret = cvmg_volume_rotate(argv[optind], mask, &old_slot, &new_slot);
+	if (ret) {
+		if (new_slot >= 0)
+			cvmg_err("%s: rotation stopped after adding keyslot %d; keyslot %d still "
+				 "opens the volume", argv[optind], new_slot, old_slot);
+		return cvmg_volume_error(ret, argv[optind]);
+	}
+	cvmg_info("%s: keyslot %d replaced by keyslot %d", argv[optind], old_slot, new_slot);
+	return CVMG_EXIT_OK;
+}

@@ -12,7 +12,11 @@
 #include <libkmod.h>
 
 #include "cvmguard.h"
+#include <limits.h>
+#include <stdlib.h>
+
 #include "secret.h"
+#include "volconf.h"
 #include "volume.h"
 
 /**
@@ -96,13 +100,71 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * The mapping name and flags for @device: volumes.conf's entry (by canonical path
+ * or LUKS UUID), else luks-UUID. Sets *ignore for an "ignore" entry.
+ */
+static int resolve(const char *device, char *name, size_t len, uint32_t *flags, bool *ignore)
+{
+	struct cvmg_volconf *entries = NULL;
+	const struct cvmg_volconf *e;
+	char uuid[64], real[PATH_MAX], creal[PATH_MAX];
+	uint8_t *text = NULL;
+	unsigned int bad = 0;
+	size_t tlen, n = 0, i;
+	int ret;
+
+	*ignore = false;
+	ret = cvmg_volume_uuid(device, uuid, sizeof(uuid));
+	if (ret)
+		return ret;
+	ret = cvmg_read_file(CVMG_VOLCONF_PATH, &text, &tlen, 1 << 20);
+	if (ret == -ENOENT) {
+		ret = 0;
+		goto fallback;
+	}
+	if (ret)
+		goto out;
+	ret = cvmg_volconf_parse((const char *)text, &entries, &n, &bad);
+	if (ret) {
+		cvmg_err("%s: line %u: not NAME DEVICE [workqueue,ignore]", CVMG_VOLCONF_PATH, bad);
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Entries name paths, maybe symlinks: compare canonical paths. */
+	if (!realpath(device, real))
+		snprintf(real, sizeof(real), "%s", device);
+	for (i = 0; i < n; i++)
+		if (entries[i].device[0] == '/' && realpath(entries[i].device, creal) &&
+		    strlen(creal) < sizeof(entries[i].device))
+			memcpy(entries[i].device, creal, strlen(creal) + 1);
+	e = cvmg_volconf_find(entries, n, real, uuid);
+	if (e) {
+		snprintf(name, len, "%s", e->name);
+		if (e->workqueue)
+			*flags = 0;
+		*ignore = e->ignore;
+		goto out;
+	}
+fallback:
+	if ((size_t)snprintf(name, len, "luks-%s", uuid) >= len)
+		ret = -ENOSPC;
+out:
+	free(entries);
+	free(text);
+	return ret;
+}
+
 static void unlock_usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue]\n\n"
-		   "Unseal DEVICE's key with the TPM and open it as /dev/mapper/NAME (default\n"
-		   "luks-UUID). A cvmguard token is used first, then a systemd-tpm2 token.\n\n"
+	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue] [--udev]\n\n"
+		   "Unseal DEVICE's key with the TPM and open it as /dev/mapper/NAME (default:\n"
+		   "its entry in " CVMG_VOLCONF_PATH ", else luks-UUID). A cvmguard token\n"
+		   "is used first, then a systemd-tpm2 token.\n\n"
 		   "  -w, --workqueue  keep dm-crypt's read and write workqueues (by default\n"
 		   "                   no_read_workqueue and no_write_workqueue are set)\n"
+		   "  -u, --udev       run from udev or cvmguard-unlock@.service: honour\n"
+		   "                   'ignore' in volumes.conf\n"
 		   "  -h, --help       this text\n");
 }
 
@@ -110,19 +172,24 @@ int cmd_unlock(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "workqueue", no_argument, NULL, 'w' },
+		{ "udev", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	uint32_t flags = CRYPT_ACTIVATE_NO_READ_WORKQUEUE | CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
 	struct cvmg_unlock_result res;
 	const char *device, *name;
-	char defname[64];
+	char defname[CVMG_VOLCONF_NAME_MAX + 1];
+	bool udev = false, ignore, workqueue = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "wh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wuh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			flags = 0;
+			workqueue = true;
+			break;
+		case 'u':
+			udev = true;
 			break;
 		case 'h':
 			unlock_usage(stdout);
@@ -141,11 +208,19 @@ int cmd_unlock(int argc, char **argv)
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
 	if (!name) {
-		ret = cvmg_volume_default_name(device, defname, sizeof(defname));
+		ret = resolve(device, defname, sizeof(defname), &flags, &ignore);
+		if (ret == -EINVAL)
+			return CVMG_EXIT_FAIL;
 		if (ret)
 			return cvmg_volume_error(ret, device);
+		if (udev && ignore) {
+			cvmg_info("%s: 'ignore' in %s", device, CVMG_VOLCONF_PATH);
+			return CVMG_EXIT_OK;
+		}
 		name = defname;
 	}
+	if (workqueue)
+		flags = 0;
 	ret = load_dm_crypt();
 	if (ret)
 		cvmg_dbg("dm_crypt: %s (built in?)", strerror(-ret));

@@ -435,14 +435,14 @@ out:
 }
 
 /**
- * cvmg_volume_default_name() - the mapping name for a device: luks-UUID
- * @device: the LUKS2 device
- * @name: output
+ * cvmg_volume_uuid() - a LUKS2 device's UUID
+ * @device: the device
+ * @uuid: output
  * @len: its size
  *
- * Return: 0 or a negative errno (-ENOENT: not LUKS2).
+ * Return: 0, -ENXIO no device, -ENOENT not LUKS2, -ENOSPC.
  */
-int cvmg_volume_default_name(const char *device, char *name, size_t len)
+int cvmg_volume_uuid(const char *device, char *uuid, size_t len)
 {
 	struct crypt_device *cd = NULL;
 	int ret;
@@ -455,7 +455,7 @@ int cvmg_volume_default_name(const char *device, char *name, size_t len)
 		ret = -ENOENT;
 		goto out;
 	}
-	if ((size_t)snprintf(name, len, "luks-%s", crypt_get_uuid(cd)) >= len)
+	if ((size_t)snprintf(uuid, len, "%s", crypt_get_uuid(cd)) >= len)
 		ret = -ENOSPC;
 out:
 	crypt_free(cd);
@@ -619,5 +619,140 @@ int cvmg_volume_lock(const char *name)
 	ret = crypt_deactivate(cd, name);
 out:
 	crypt_free(cd);
+	return ret;
+}
+
+/* The first token of @kind, its id and contents; -ENOENT when there is none. */
+static int find_token(struct crypt_device *cd, enum cvmg_token_kind kind, struct cvmg_token *tok)
+{
+	const char *json;
+	int i, n = crypt_token_max(CRYPT_LUKS2), ret;
+
+	for (i = 0; i < n; i++) {
+		if (crypt_token_json_get(cd, i, &json) < 0)
+			continue;
+		ret = cvmg_token_from_json(json, tok);
+		if (ret == -ENOENT || (!ret && tok->kind != kind))
+			continue;
+		return ret ? ret : i;
+	}
+	return -ENOENT;
+}
+
+/**
+ * cvmg_volume_rotate() - replace a volume's sealed secret, crash-safely
+ * @device: the LUKS2 device, enrolled by cvmguard
+ * @pcr_mask: the PCRs for the new seal; 0 keeps the old token's
+ * @old_slot: the keyslot removed
+ * @new_slot: the keyslot added
+ *
+ * Order, so that a kill at any point leaves a volume that opens with the old or the
+ * new secret: unseal the old secret; seal a new one (TPM only); add the new keyslot
+ * (authorized by the old passphrase); add the new tokens; check that the new
+ * token unseals and its secret opens the new keyslot; only then remove the old
+ * tokens, and last the old keyslot. Each LUKS2 header update is atomic (libcryptsetup
+ * writes both header copies with sequence numbers).
+ *
+ * Return: 0 or a negative errno (see the file comment).
+ */
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot)
+{
+	struct crypt_device *cd = NULL;
+	struct cvmg_tpm *tpm = NULL;
+	struct cvmg_token *old = NULL, *tok, *sd_tok, *check;
+	uint8_t *secret = NULL, *fresh = NULL;
+	char *pass = NULL, *newpass = NULL;
+	int ret, old_id, old_sd_id, slot;
+	unsigned int retries;
+	bool srk_created;
+
+	*old_slot = *new_slot = -1;
+	old = calloc(4, sizeof(*old));
+	secret = cvmg_secret_alloc(2 * CVMG_SECRET_LEN);
+	pass = cvmg_secret_alloc(2 * (CVMG_PASSPHRASE_LEN + 1));
+	if (!old || !secret || !pass) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	tok = old + 1;
+	sd_tok = old + 2;
+	check = old + 3;
+	fresh = secret + CVMG_SECRET_LEN;
+	newpass = pass + CVMG_PASSPHRASE_LEN + 1;
+	ret = crypt_init(&cd, device);
+	if (ret) {
+		ret = -ENXIO;
+		goto out;
+	}
+	if (crypt_load(cd, CRYPT_LUKS2, NULL)) {
+		ret = -ENOENT;
+		goto out;
+	}
+	old_id = find_token(cd, CVMG_TOKEN_CVMGUARD, old);
+	if (old_id < 0) {
+		ret = old_id;
+		goto out;
+	}
+	old_sd_id = find_token(cd, CVMG_TOKEN_SYSTEMD, check);
+	if (old_sd_id >= 0 && check->keyslot != old->keyslot)
+		old_sd_id = -ENOENT; /* systemd's own enrollment: not ours to remove */
+	*old_slot = old->keyslot;
+	ret = unseal_token(&tpm, old, secret, &retries);
+	if (ret)
+		goto out;
+	cvmg_tpm_close(tpm);
+	tpm = NULL;
+	if (cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1) < 0 ||
+	    cvmg_secret_random(fresh, CVMG_SECRET_LEN) ||
+	    cvmg_secret_to_passphrase(fresh, CVMG_SECRET_LEN, newpass, CVMG_PASSPHRASE_LEN + 1) < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	ret = seal_both(pcr_mask ? pcr_mask : old->pcr_mask, old_sd_id >= 0, fresh, tok, sd_tok,
+			&srk_created);
+	if (ret)
+		goto out;
+
+	/* Header write 1: the new keyslot. Killed after it: the old token still opens. */
+	ret = set_pbkdf_minimal(cd);
+	if (ret)
+		goto out;
+	slot = crypt_keyslot_add_by_passphrase(cd, CRYPT_ANY_SLOT, pass, CVMG_PASSPHRASE_LEN,
+					       newpass, CVMG_PASSPHRASE_LEN);
+	if (slot < 0) {
+		ret = slot;
+		goto out;
+	}
+	*new_slot = tok->keyslot = sd_tok->keyslot = slot;
+	/* Header writes 2, 3: the new tokens, after the old ones (tried first). */
+	ret = add_token(cd, tok);
+	if (!ret && old_sd_id >= 0)
+		ret = add_token(cd, sd_tok);
+	if (ret)
+		goto out;
+	/* The new secret must come back from the TPM and open the new keyslot. */
+	ret = unseal_token(&tpm, tok, secret, &retries);
+	if (!ret && memcmp(secret, fresh, CVMG_SECRET_LEN))
+		ret = -EIO;
+	if (ret)
+		goto out;
+	ret = crypt_activate_by_passphrase(cd, NULL, slot, newpass, CVMG_PASSPHRASE_LEN, 0);
+	if (ret < 0)
+		goto out;
+	/* Header writes 4, 5, 6: old tokens, then the old keyslot. */
+	ret = crypt_token_json_set(cd, old_id, NULL);
+	if (ret >= 0 && old_sd_id >= 0)
+		ret = crypt_token_json_set(cd, old_sd_id, NULL);
+	if (ret >= 0)
+		ret = crypt_keyslot_destroy(cd, *old_slot);
+	ret = ret < 0 ? ret : 0;
+out:
+	cvmg_tpm_close(tpm);
+	crypt_free(cd);
+	cvmg_secret_free(pass, 2 * (CVMG_PASSPHRASE_LEN + 1));
+	cvmg_secret_free(secret, 2 * CVMG_SECRET_LEN);
+	if (old)
+		explicit_bzero(old, 4 * sizeof(*old));
+	free(old);
 	return ret;
 }

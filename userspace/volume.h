@@ -38,7 +38,8 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 		       struct cvmg_unlock_result *res);
 int cvmg_volume_lock(const char *name);
-int cvmg_volume_default_name(const char *device, char *name, size_t len);
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot);
+int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
 void cvmg_crypt_log_to_helper(void);
 
 /* The measurement of an unlocked volume; see volume_measure.c. */
