@@ -41,9 +41,10 @@ static bool valid_device(const char *s)
 
 static int parse_options(char *s, struct cvmg_volconf *e)
 {
-	char *save = NULL, *opt;
+	char *opt;
 
-	for (opt = strtok_r(s, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: an empty option ("a,,b", ",") is an error. */
+	while ((opt = strsep(&s, ","))) {
 		if (!strcmp(opt, "workqueue"))
 			e->workqueue = true;
 		else if (!strcmp(opt, "ignore"))
