@@ -110,6 +110,7 @@ static int resolve(const char *device, char *name, size_t len, uint32_t *flags, 
 	const struct cvmg_volconf *e;
 	char uuid[64], real[PATH_MAX], creal[PATH_MAX];
 	uint8_t *text = NULL;
+	char *str = NULL;
 	unsigned int bad = 0;
 	size_t tlen, n = 0, i;
 	int ret;
@@ -125,7 +126,15 @@ static int resolve(const char *device, char *name, size_t len, uint32_t *flags, 
 	}
 	if (ret)
 		goto out;
-	ret = cvmg_volconf_parse((const char *)text, &entries, &n, &bad);
+	/* cvmg_read_file() does not terminate; the parser wants a C string. */
+	str = malloc(tlen + 1);
+	if (!str) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	memcpy(str, text, tlen);
+	str[tlen] = '\0';
+	ret = strlen(str) == tlen ? cvmg_volconf_parse(str, &entries, &n, &bad) : -EINVAL;
 	if (ret) {
 		cvmg_err("%s: line %u: not NAME DEVICE [workqueue,ignore]", CVMG_VOLCONF_PATH, bad);
 		ret = -EINVAL;
@@ -151,6 +160,7 @@ fallback:
 		ret = -ENOSPC;
 out:
 	free(entries);
+	free(str);
 	free(text);
 	return ret;
 }
