@@ -8,7 +8,7 @@ DISK1=$(readlink -f /dev/disk/by-id/virtio-cvmg-disk1 2>/dev/null)
 # disk_reset: close every dm-crypt mapping on the test disks and zero them
 disk_reset() {
 	local m d
-	for m in $(dmsetup ls --target crypt 2>/dev/null | cut -f1); do
+	for m in $(dmsetup ls --target crypt 2>/dev/null | grep -v '^No devices' | cut -f1); do
 		cryptsetup close "$m" 2>/dev/null || dmsetup remove "$m" 2>/dev/null || true
 	done
 	for d in $DISK0 $DISK1; do
