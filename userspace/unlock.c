@@ -11,6 +11,7 @@
 
 #include <libcryptsetup.h>
 #include <libkmod.h>
+#include <tss2/tss2_rc.h>
 
 #include "cvmguard.h"
 #include <limits.h>
@@ -65,7 +66,8 @@ int cvmg_volume_error(int err, const char *device)
 		cvmg_err("%s: the key file does not open any keyslot", device);
 		return CVMG_EXIT_FAIL;
 	case -EIO:
-		cvmg_err("%s: TPM command failed", device);
+		cvmg_err("%s: TPM command failed: %s", device,
+			 Tss2_RC_Decode(cvmg_volume_last_tpm_rc()));
 		return CVMG_EXIT_FAIL;
 	default:
 		cvmg_err("%s: %s", device, strerror(-err));

@@ -38,6 +38,17 @@
 #include "volume.h"
 
 #define BLANK_CHECK_LEN (1u << 20)
+
+/* The TSS code behind the last -EIO from the TPM, for the caller's message. */
+static uint32_t last_tpm_rc;
+
+/**
+ * cvmg_volume_last_tpm_rc() - the TPM/TSS return code behind the last TPM failure
+ */
+uint32_t cvmg_volume_last_tpm_rc(void)
+{
+	return last_tpm_rc;
+}
 #define VOLUME_KEY_BYTES 64
 #define PBKDF2_MIN_ITERATIONS 1000 /* libcryptsetup's floor */
 
@@ -207,6 +218,7 @@ static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
 	ret = cvmg_tpm_ensure_srk(tpm, srk_created);
 	if (ret)
 		goto out;
+	last_tpm_rc = 0;
 	tok->kind = CVMG_TOKEN_CVMGUARD;
 	tok->parent = CVMG_PARENT_SRK;
 	tok->pcr_mask = pcr_mask;
@@ -221,6 +233,8 @@ static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
 	/* systemd drops the parent name; only the SRK token checks it. */
 	sd_tok->sealed.parent_name_len = 0;
 out:
+	if (ret == -EIO)
+		last_tpm_rc = cvmg_tpm_last_rc(tpm);
 	cvmg_tpm_close(tpm);
 	return ret;
 }
@@ -492,6 +506,8 @@ static int unseal_token(struct cvmg_tpm **tpm, const struct cvmg_token *tok, uin
 			return ret;
 	}
 	ret = cvmg_tpm_unseal(*tpm, tok->parent, tok->pcr_mask, &tok->sealed, buf, &len, retries);
+	if (ret == -EIO)
+		last_tpm_rc = cvmg_tpm_last_rc(*tpm);
 	if (ret == -ENOENT)
 		ret = -ENOKEY; /* no SRK */
 	if (!ret && len != CVMG_SECRET_LEN)

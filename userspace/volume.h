@@ -41,6 +41,7 @@ int cvmg_volume_lock(const char *name);
 int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot);
 int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
 void cvmg_crypt_log_to_helper(void);
+uint32_t cvmg_volume_last_tpm_rc(void);
 
 /* The measurement of an unlocked volume; see volume_measure.c. */
 int cvmg_measure_volume(const char *uuid, const uint8_t header_digest[32]);
