@@ -23,6 +23,12 @@ static const struct cvmg_cmd commands[] = {
 	{ "measure", cmd_measure, "extend a PCR with an event and log it" },
 	{ "log", cmd_log, "print the event log; --check replays it against the TPM" },
 	{ "watch", cmd_watch, "stream measurement events as they are logged" },
+	{ "enroll", cmd_enroll, "make a LUKS2 volume whose key is sealed to the vTPM" },
+	{ "unlock", cmd_unlock, "unseal a volume's key and open its dm-crypt mapping" },
+	{ "lock", cmd_lock, "close a dm-crypt mapping" },
+	{ "rotate", cmd_rotate, "replace a volume's sealed secret, crash-safely" },
+	{ "status", cmd_status, "list open dm-crypt volumes and their tokens" },
+	{ "ephemeral", cmd_ephemeral, "open a scratch disk under a random, never-stored key" },
 };
 
 static void usage(FILE *f)

@@ -18,8 +18,11 @@
 enum cvmg_exit {
 	CVMG_EXIT_OK = 0,          /* success / verified */
 	CVMG_EXIT_FAIL = 1,        /* operation failed; for verify: signature, chain or binding */
-	CVMG_EXIT_POLICY = 2,      /* verify: policy violation */
+	CVMG_EXIT_POLICY = 2,      /* verify: policy violation; disk: the TPM refused (PCRs) */
 	CVMG_EXIT_MALFORMED = 3,   /* malformed input file */
+	CVMG_EXIT_NOTOKEN = 3,     /* disk commands: no token of ours, or a damaged one */
+	CVMG_EXIT_BUSY = 4,        /* disk commands: device busy or absent */
+	CVMG_EXIT_NOTPM = 5,       /* disk commands: TPM unavailable */
 	CVMG_EXIT_UNAVAILABLE = 69,/* module, device or TPM not available (EX_UNAVAILABLE) */
 	CVMG_EXIT_NOPERM = 77,     /* permission denied (EX_NOPERM) */
 	CVMG_EXIT_USAGE = 64,      /* usage error (EX_USAGE) */
@@ -36,6 +39,15 @@ int cmd_info(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_quote_verify(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_ephemeral(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+
+/* unlock.c: a disk operation's error, explained; returns the exit code. */
+int cvmg_volume_error(int err, const char *device);
 
 /* log.c: the only place that writes diagnostics; syslog when run by udev/systemd. */
 void cvmg_log_init(const char *prog);

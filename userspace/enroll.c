@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvmguard enroll DEV [--pcrs LIST] [--format] [--recovery-key] [--key-file F]:
+ * a LUKS2 volume whose key is sealed to the vTPM (see volume.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cvmguard.h"
+#include "secret.h"
+#include "tpm_seal.h"
+#include "volume.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard enroll DEVICE [--pcrs LIST] [--format] [--recovery-key]\n"
+		   "                       [--key-file FILE] [--no-systemd-token]\n\n"
+		   "Make DEVICE a LUKS2 volume (aes-xts-plain64, 4096-byte sectors when it can)\n"
+		   "whose keyslot passphrase is a random secret sealed to the TPM's PCRs, kept in\n"
+		   "LUKS2 tokens. A device that is not blank is refused unless --format is given;\n"
+		   "a LUKS2 device gains a keyslot when --key-file proves an existing passphrase.\n\n"
+		   "  -p, --pcrs LIST        PCRs of the SHA-256 bank, e.g. 7 or 0,7 (default 7)\n"
+		   "  -f, --format           overwrite whatever DEVICE holds\n"
+		   "  -r, --recovery-key     add a keyslot with a recovery key, printed once\n"
+		   "  -k, --key-file FILE    an existing passphrase of a LUKS2 DEVICE\n"
+		   "      --no-systemd-token write only the cvmguard token\n"
+		   "  -h, --help             this text\n");
+}
+
+static void pcr_list(uint32_t mask, char *out, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 24 && used < len; i++)
+		if (mask & (1u << i))
+			used += (size_t)snprintf(out + used, len - used, "%s%d", used ? "," : "", i);
+}
+
+int cmd_enroll(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "format", no_argument, NULL, 'f' },
+		{ "recovery-key", no_argument, NULL, 'r' },
+		{ "key-file", required_argument, NULL, 'k' },
+		{ "no-systemd-token", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct cvmg_enroll_opts o = { .pcr_mask = 1u << 7, .systemd_token = true };
+	struct cvmg_enroll_result res;
+	bool recovery = false;
+	char pcrs[80];
+	int c, ret, rc = CVMG_EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "p:frk:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cvmg_pcr_parse(optarg, &o.pcr_mask)) {
+				cvmg_err("bad PCR list '%s' (want e.g. 7 or 0,7; PCRs 0-23)", optarg);
+				return CVMG_EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			o.format = true;
+			break;
+		case 'r':
+			recovery = true;
+			break;
+		case 'k':
+			o.key_file = optarg;
+			break;
+		case 'S':
+			o.systemd_token = false;
+			break;
+		case 'h':
+			usage(stdout);
+			return CVMG_EXIT_OK;
+		default:
+			usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	o.device = argv[optind];
+	cvmg_secret_harden_process();
+	cvmg_crypt_log_to_helper();
+	if (recovery) {
+		o.recovery_key = cvmg_secret_alloc(CVMG_RECOVERY_KEY_LEN + 1);
+		if (!o.recovery_key) {
+			cvmg_err("cannot lock memory for the recovery key: %s", strerror(errno));
+			return CVMG_EXIT_FAIL;
+		}
+	}
+	ret = cvmg_volume_enroll(&o, &res);
+	if (ret == -EEXIST) {
+		cvmg_err("%s holds data (a signature, or non-zero bytes in its first MiB); "
+			 "nothing was written. Use --format to overwrite it, or --key-file to add "
+			 "a keyslot to a LUKS2 volume", o.device);
+		rc = CVMG_EXIT_FAIL;
+		goto out;
+	}
+	if (ret) {
+		rc = cvmg_volume_error(ret, o.device);
+		goto out;
+	}
+	if (res.srk_created)
+		cvmg_info("created the storage root key at 0x%08x", CVMG_SRK_HANDLE);
+	if (res.formatted)
+		cvmg_info("%s: LUKS2, aes-xts-plain64, %d-byte sectors", o.device, res.sector_size);
+	pcr_list(o.pcr_mask, pcrs, sizeof(pcrs));
+	cvmg_info("%s: keyslot %d sealed to PCR %s (sha256)%s", o.device, res.keyslot, pcrs,
+		  o.systemd_token ? ", tokens cvmguard and systemd-tpm2" : ", token cvmguard");
+	if (o.recovery_key) {
+		/* Printed once, on stdout only: never logged. */
+		printf("Recovery key (keyslot %d), write it down:\n%s\n", res.recovery_keyslot,
+		       o.recovery_key);
+		fflush(stdout);
+	}
+out:
+	cvmg_secret_free(o.recovery_key, CVMG_RECOVERY_KEY_LEN + 1);
+	return rc;
+}
+
+static void rotate_usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard rotate DEVICE [--pcrs LIST]\n\n"
+		   "Replace the sealed secret of a volume enrolled by cvmguard: a new secret,\n"
+		   "keyslot and tokens; the old keyslot is removed only after the new one\n"
+		   "opens. Killed at any point, the volume opens with the old or the new one.\n\n"
+		   "  -p, --pcrs LIST   seal the new secret to these PCRs (default: the old ones)\n"
+		   "  -h, --help        this text\n");
+}
+
+int cmd_rotate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pcrs", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	uint32_t mask = 0;
+	int c, ret, old_slot, new_slot;
+
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (cvmg_pcr_parse(optarg, &mask)) {
+				cvmg_err("bad PCR list '%s'", optarg);
+				return CVMG_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			rotate_usage(stdout);
+			return CVMG_EXIT_OK;
+		default:
+			rotate_usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		rotate_usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	cvmg_secret_harden_process();
+	cvmg_crypt_log_to_helper();
+	ret = cvmg_volume_rotate(argv[optind], mask, &old_slot, &new_slot);
+	if (ret) {
+		if (new_slot >= 0)
+			cvmg_err("%s: rotation stopped after adding keyslot %d; keyslot %d still "
+				 "opens the volume", argv[optind], new_slot, old_slot);
+		return cvmg_volume_error(ret, argv[optind]);
+	}
+	cvmg_info("%s: keyslot %d replaced by keyslot %d", argv[optind], old_slot, new_slot);
+	return CVMG_EXIT_OK;
+}

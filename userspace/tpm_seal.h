@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Sealing a disk secret to the TPM under a PCR policy, and unsealing it over a
+ * salted, parameter-encrypted session. See Documentation/disk.rst.
+ */
+#ifndef CVMG_TPM_SEAL_H
+#define CVMG_TPM_SEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CVMG_SRK_HANDLE 0x81000001u
+#define CVMG_BLOB_MAX 1024        /* TPM2B_PRIVATE || TPM2B_PUBLIC, marshalled */
+#define CVMG_NAME_MAX 68          /* TPM2B_NAME: 2-byte alg + up to SHA-512 */
+#define CVMG_UNSEAL_RETRIES 10    /* PolicyPCR -> Unseal races with PCR extends */
+
+/* Under which parent a secret is sealed. */
+enum cvmg_parent {
+	CVMG_PARENT_SRK,          /* persistent SRK at 0x81000001 (cvmguard token) */
+	CVMG_PARENT_SYSTEMD_ECC,  /* systemd 252's transient primary, ECC P-256 */
+	CVMG_PARENT_SYSTEMD_RSA,  /* systemd 252's transient primary, RSA 2048 */
+};
+
+struct cvmg_sealed {
+	uint8_t blob[CVMG_BLOB_MAX];    /* TPM2B_PRIVATE then TPM2B_PUBLIC */
+	size_t blob_len;
+	uint8_t policy[32];             /* PolicyPCR digest, SHA-256 */
+	uint8_t parent_name[CVMG_NAME_MAX]; /* SRK name at seal time (SRK only) */
+	size_t parent_name_len;
+};
+
+struct cvmg_tpm;
+
+int cvmg_tpm_open(struct cvmg_tpm **tpm);
+void cvmg_tpm_close(struct cvmg_tpm *tpm);
+int cvmg_tpm_ensure_srk(struct cvmg_tpm *tpm, bool *created);
+int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
+		  const uint8_t *secret, size_t len, struct cvmg_sealed *out);
+int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
+		    const struct cvmg_sealed *in, uint8_t *secret, size_t *len,
+		    unsigned int *retries);
+int cvmg_pcr_parse(const char *list, uint32_t *mask);
+uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm);
+
+#endif

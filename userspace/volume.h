@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* LUKS2 volumes whose key is sealed to the TPM: enroll, unlock, lock, rotate. */
+#ifndef CVMG_VOLUME_H
+#define CVMG_VOLUME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CVMG_RECOVERY_KEY_LEN 71 /* 8 groups of 8 hex digits, 7 dashes */
+
+struct cvmg_enroll_opts {
+	const char *device;
+	uint32_t pcr_mask;
+	bool format;             /* overwrite a device that holds data */
+	const char *key_file;    /* an existing LUKS2 passphrase, to add a keyslot */
+	bool systemd_token;      /* also write a systemd-tpm2 token (default) */
+	char *recovery_key;      /* if set: a locked buffer of CVMG_RECOVERY_KEY_LEN + 1 */
+};
+
+struct cvmg_enroll_result {
+	bool formatted;
+	bool srk_created;
+	int keyslot;
+	int recovery_keyslot;
+	int sector_size;
+};
+
+struct cvmg_unlock_result {
+	const char *token_type;  /* the token that opened it */
+	int keyslot;
+	unsigned int retries;    /* PCR_CHANGED races retried */
+	int measured;            /* cvmg_measure_volume()'s answer */
+};
+
+int cvmg_volume_is_blank(const char *device, bool *blank);
+int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result *res);
+int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
+		       struct cvmg_unlock_result *res);
+int cvmg_volume_lock(const char *name);
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot);
+int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
+void cvmg_crypt_log_to_helper(void);
+uint32_t cvmg_volume_last_tpm_rc(void);
+
+/* The measurement of an unlocked volume; see volume_measure.c. */
+int cvmg_measure_volume(const char *uuid, const uint8_t header_digest[32]);
+
+#endif
