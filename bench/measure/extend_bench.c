@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 			};
 
 			if (ioctl(fd, CVMGUARD_IOC_EXTEND, &e))
-				return perror("EXTEND"), 1;
+				return fprintf(stderr, "EXTEND %lu failed: %m\n", i), 1;
 		}
 	} else {
 		sk = nl_socket_alloc();
@@ -69,8 +69,10 @@ int main(int argc, char **argv)
 			    nla_put_u32(m, CVMGUARD_A_EVENT_TYPE, 0xd) ||
 			    nla_put(m, CVMGUARD_A_EVENT_DATA, sizeof(data), data))
 				return 1;
-			if (nl_send_sync(sk, m) < 0)	/* frees m, waits for the reply/ack */
-				return fprintf(stderr, "EXTEND failed\n"), 1;
+			int err = nl_send_sync(sk, m);	/* frees m, waits for the ack */
+
+			if (err < 0)
+				return fprintf(stderr, "EXTEND %lu failed: %s\n", i, nl_geterror(err)), 1;
 		}
 		nl_socket_free(sk);
 	}

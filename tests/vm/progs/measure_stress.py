@@ -51,14 +51,19 @@ def writer(w, n, transport, q):
 
 def watcher(name, rcvbuf, total, q, ready):
     """Follow the group; on ENOBUFS dump from the first unseen seq. Records every
-    (seq, data) it delivers to the 'application', and anomalies."""
+    (seq, data) it delivers to the 'application', and anomalies. Stops at @total
+    events, or, once the writers are done (total.value set), at the log's length:
+    a writer whose extend failed (a TPM timeout on an overloaded host) must fail
+    the test, not hang it."""
     lst = cvmg.Listener(ready_group(), rcvbuf=rcvbuf)
     g = Genl()
     ready.release()
     seen, overflows, dupes, gaps, resynced = [], 0, 0, 0, 0
     nxt = 0
     deadline = time.monotonic() + 3600
-    while nxt < total and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        if total.value >= 0 and nxt >= total.value:
+            break
         try:
             evs = lst.read(timeout=0.5)
         except OSError as e:
@@ -115,10 +120,11 @@ def main():
     o = p.parse_args()
     check, done = tap()
     total = o.writers * o.events
+    final = mp.Value("q", -1)   # the log's length once the writers are done
     q = mp.Queue()
     ready = mp.Semaphore(0)
     stop = mp.Event()
-    watchers = [mp.Process(target=watcher, args=(name, buf, total, q, ready))
+    watchers = [mp.Process(target=watcher, args=(name, buf, final, q, ready))
                 for name, buf in (("big", 4 << 20), ("tiny", 4096))]
     for w in watchers:
         w.start()
@@ -134,6 +140,7 @@ def main():
         w.start()
     results = [q.get() for _ in range(o.writers)]
     elapsed = time.monotonic() - t0
+    final.value = len(cvmg.read_log()[1])
     stop.set()
     results += [q.get() for _ in range(len(readers) + len(watchers))]
     for p_ in writers + readers + watchers:
