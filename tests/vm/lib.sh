@@ -7,10 +7,12 @@ HELPER=$CVMGUARD_SRC/userspace/cvmguard
 PROGS=$CVMGUARD_SRC/build/progs
 PYPROGS=$CVMGUARD_SRC/tests/vm/progs
 
+# To stderr: inside $(...) stdout is the caller's value, and the message must
+# still reach the case's output.
 fail() {
-	echo "FAIL: $*"
+	echo "FAIL: $*" >&2
 	# The module's own account (its pr_debug lines carry TPM response codes).
-	dmesg | grep -i cvmguard | tail -20 | sed 's/^/  dmesg: /'
+	dmesg | grep -i cvmguard | tail -20 | sed 's/^/  dmesg: /' >&2
 	exit 1
 }
 skip() { echo "SKIP: $*"; exit 77; }
