@@ -49,7 +49,7 @@ udevadm trigger --action=add --subsystem-match=block --subsystem-match=misc \
 	--subsystem-match=tpm --subsystem-match=tpmrm 2>/dev/null
 udevadm settle --timeout=30 2>/dev/null
 
-export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO
+export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO CVMGUARD_CASE_TIMEOUT
 export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
 [ -n "${CVMGUARD_TEST_CHAIN:-}" ] && export CVMGUARD_TEST_CHAIN
 cd "$CVMGUARD_SRC" || poweroff_now
@@ -63,8 +63,11 @@ else
 		start=$(date +%s.%N)
 		echo "=== case $c" >> "$out"
 		echo "rig: case $c" > /dev/ttyS0
-		( cd "$CVMGUARD_SRC" && exec "tests/vm/cases/$c" ) >> "$out" 2>&1 < /dev/null
+		# One hung case must not cost the others: each gets its own time limit.
+		( cd "$CVMGUARD_SRC" &&
+		  exec timeout -k 10 "${CVMGUARD_CASE_TIMEOUT:-600}" "tests/vm/cases/$c" ) >> "$out" 2>&1 < /dev/null
 		rc=$?
+		[ $rc -ne 124 ] || echo "FAIL: timed out after ${CVMGUARD_CASE_TIMEOUT:-600} s" >> "$out"
 		t=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 		echo "$c $rc $t" >> /rig/results
 		echo "=== case $c exit $rc" >> "$out"
