@@ -26,7 +26,12 @@ say "The raw HCL report, verified offline against the stand-in's AMD-style chain
 run cvmguard report --user-data "$ud" -o /tmp/evidence.bin
 awk '/BEGIN/ { n++ } n == 3' "$CVMGUARD_TEST_CHAIN" > /tmp/ark.pem
 cvmguard verify /tmp/evidence.bin --chain "$CVMGUARD_TEST_CHAIN" --root /tmp/ark.pem --nonce "$ud" | sed -n '/^checks:/,$p'
+say "Measure an event: the module extends the vTPM PCR and appends to the TCG event log"
+run cvmguard measure --data "demo: hello from cvmguard"
+say "Replay the event log and compare every bank with the TPM's PCRs:"
+run cvmguard log --check
 say "Unload"
 run rmmod cvmguard
 echo
-echo "Next in the demo as they land: measurements with an event log, and sealed disk keys."
+echo "Sealed disk keys (cvmguard enroll/unlock) are exercised by tests/vm/cases/disk-*;"
+echo "see Documentation/disk.rst."
