@@ -94,7 +94,7 @@ static int parse_u64(const char *v, uint64_t *o, uint64_t max)
 }
 
 
-int config_load(struct pv_config *c, const char *path)
+int config_load(struct pv_config *c, const char *path, config_extra_fn extra, void *arg)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
@@ -176,6 +176,8 @@ int config_load(struct pv_config *c, const char *path)
 				bad = 1;
 			else
 				snprintf(c->vm_unique_id, sizeof(c->vm_unique_id), "%s", v);
+		} else if (extra && (bad = extra(k, v, arg)) <= 0) {
+			bad = bad < 0;	/* the caller's key */
 		} else {
 			fprintf(stderr, "%s:%d: unknown key '%s'\n", path, lineno, k);
 			bad = 1;

@@ -32,6 +32,10 @@ static void usage(FILE *f)
 "  --mode snp|tdx       hardware report kind (default snp)\n"
 "  --delay-ms N         publish a new report N ms after the user-data write (0)\n"
 "  --config FILE        key=value report values; re-read on SIGHUP\n"
+"  --runtime FILE       also re-read on SIGHUP: report values, delay-ms=N,\n"
+"                       fail=, drop=, delay-cmd= (as the options; they replace\n"
+"                       the command line's faults), faults=none; writes\n"
+"                       FILE.applied (ok or error) once done\n"
 "  --chain-out FILE     write the VCEK, ASK, ARK certificates (PEM) here\n"
 "  --keys-dir DIR       cache ARK/ASK/VCEK keys here across runs\n"
 "  --log FILE           log every command and response (hex, timestamped)\n"
@@ -44,35 +48,45 @@ static void usage(FILE *f)
 "  -h, --help           this text\n", f);
 }
 
-static uint32_t parse_cc(const char *s)
+static int parse_cc(const char *s, uint32_t *out)
 {
 	char *end;
 	unsigned long v = strtoul(s, &end, 0);
 
-	if (*s && !*end)
-		return (uint32_t)v;
+	if (*s && !*end) {
+		*out = (uint32_t)v;
+		return 0;
+	}
 	if (!strncasecmp(s, "TPM2_", 5))
 		s += 5;
 	for (uint32_t cc = 0x11F; cc <= 0x1A0; cc++)
-		if (!strcasecmp(tpm_cc_name(cc), s))
-			return cc;
-	die("unknown command code '%s'", s);
+		if (!strcasecmp(tpm_cc_name(cc), s)) {
+			*out = cc;
+			return 0;
+		}
+	fprintf(stderr, "unknown command code '%s'\n", s);
+	return -1;
 }
 
-static void add_fault(int kind, char *arg)
+/* CC[:RC][:COUNT], CC[:COUNT] or CC:MS[:COUNT] by kind; -1 with a message if bad */
+static int parse_fault(int kind, const char *spec, struct pv_fault *f)
 {
-	struct pv_fault *f;
-	char *a = strtok(arg, ":"), *b = strtok(NULL, ":"), *c = strtok(NULL, ":");
+	char buf[128], *save = NULL, *a, *b, *c;
 
-	if (pv.o.nfaults >= (int)(sizeof(pv.o.faults) / sizeof(pv.o.faults[0])))
-		die("too many faults");
-	if (!a)
-		die("empty fault spec");
-	f = &pv.o.faults[pv.o.nfaults++];
+	snprintf(buf, sizeof(buf), "%s", spec);
+	a = strtok_r(buf, ":", &save);
+	b = strtok_r(NULL, ":", &save);
+	c = strtok_r(NULL, ":", &save);
+	if (!a) {
+		fprintf(stderr, "empty fault spec\n");
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
 	f->kind = kind;
-	f->cc = parse_cc(a);
 	f->rc = 0x101;
 	f->count = -1;
+	if (parse_cc(a, &f->cc))
+		return -1;
 	switch (kind) {
 	case F_FAIL:
 		if (b && *b)
@@ -85,13 +99,25 @@ static void add_fault(int kind, char *arg)
 			f->count = atoi(b);
 		break;
 	case F_DELAY:
-		if (!b)
-			die("--delay-cmd needs CC:MS");
+		if (!b) {
+			fprintf(stderr, "a delay needs CC:MS\n");
+			return -1;
+		}
 		f->ms = strtoul(b, NULL, 0);
 		if (c)
 			f->count = atoi(c);
 		break;
 	}
+	return 0;
+}
+
+static void add_fault(int kind, const char *arg)
+{
+	if (pv.o.nfaults >= PV_MAX_FAULTS)
+		die("too many faults");
+	if (parse_fault(kind, arg, &pv.o.faults[pv.o.nfaults]))
+		die("bad fault spec '%s'", arg);
+	pv.o.nfaults++;
 }
 
 static void on_signal(int sig)
@@ -102,29 +128,113 @@ static void on_signal(int sig)
 		pv_stop = 1;
 }
 
-static void load_config(void)
+/*
+ * What --runtime can set besides the report values: the report delay and the
+ * faults. The first fault line replaces the command line's faults; "faults=none"
+ * clears them.
+ */
+struct runtime {
+	unsigned int delay_ms;
+	struct pv_fault faults[PV_MAX_FAULTS];
+	int nfaults;
+	bool faults_set;
+};
+
+static int runtime_key(const char *k, const char *v, void *arg)
 {
+	struct runtime *rt = arg;
+	int kind;
+
+	if (!strcmp(k, "delay-ms")) {
+		char *end;
+
+		rt->delay_ms = strtoul(v, &end, 0);
+		return *v && !*end ? 0 : -1;
+	}
+	if (!strcmp(k, "faults")) {
+		if (strcmp(v, "none"))
+			return -1;
+		rt->nfaults = 0;
+		rt->faults_set = true;
+		return 0;
+	}
+	if (!strcmp(k, "fail"))
+		kind = F_FAIL;
+	else if (!strcmp(k, "drop"))
+		kind = F_DROP;
+	else if (!strcmp(k, "delay-cmd"))
+		kind = F_DELAY;
+	else
+		return 1;
+	if (!rt->faults_set) {
+		rt->nfaults = 0;
+		rt->faults_set = true;
+	}
+	if (rt->nfaults >= PV_MAX_FAULTS)
+		return -1;
+	if (parse_fault(kind, v, &rt->faults[rt->nfaults]))
+		return -1;
+	rt->nfaults++;
+	return 0;
+}
+
+/* Tell whoever sent SIGHUP (tests/vm/run) that the settings are in force. */
+static void runtime_status(const char *status)
+{
+	char tmp[4200], path[4100];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%.4000s.applied", pv.o.runtime);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return;
+	fprintf(f, "%s\n", status);
+	if (fclose(f) == 0)
+		rename(tmp, path);
+}
+
+/*
+ * The report values from --config, then everything --runtime overrides; all or
+ * nothing.
+ */
+static int load_settings(void)
+{
+	struct runtime rt = { .delay_ms = pv.o.delay_ms };
 	struct pv_config c;
 
 	config_defaults(&c);
-	if (pv.o.config && config_load(&c, pv.o.config))
-		die("cannot load config %s", pv.o.config);
+	if (pv.o.config && config_load(&c, pv.o.config, NULL, NULL))
+		return -1;
+	if (pv.o.runtime && access(pv.o.runtime, F_OK) == 0 &&
+	    config_load(&c, pv.o.runtime, runtime_key, &rt))
+		return -1;
 	pv.cfg = c;
+	pv.delay_ms = rt.delay_ms;
+	if (rt.faults_set) {
+		memcpy(pv.faults, rt.faults, sizeof(rt.faults));
+		pv.nfaults = rt.nfaults;
+	} else {
+		memcpy(pv.faults, pv.o.faults, sizeof(pv.o.faults));
+		pv.nfaults = pv.o.nfaults;
+	}
+	return 0;
 }
 
 void pv_do_reload(void)
 {
-	struct pv_config c;
-
 	pv_reload = 0;
-	config_defaults(&c);
-	if (pv.o.config && config_load(&c, pv.o.config)) {
-		pv_log("SIGHUP: config %s invalid, keeping the old one", pv.o.config);
+	if (load_settings()) {
+		pv_log("SIGHUP: settings invalid, keeping the old ones");
+		if (pv.o.runtime)
+			runtime_status("error");
 		return;
 	}
-	pv.cfg = c;
 	certs_setup();
-	pv_log("SIGHUP: config reloaded; next report uses it");
+	pv_log("SIGHUP: settings reloaded (delay %u ms, %d fault rule(s)); next report uses them",
+	       pv.delay_ms, pv.nfaults);
+	if (pv.o.runtime)
+		runtime_status("ok");
 }
 
 static int listen_unix(const char *path)
@@ -170,7 +280,7 @@ int main(int argc, char **argv)
 		{ "keys-dir", 1, 0, 'k' }, { "log", 1, 0, 'L' },
 		{ "fail", 1, 0, 'F' }, { "drop", 1, 0, 'D' },
 		{ "delay-cmd", 1, 0, 'T' }, { "pidfile", 1, 0, 'p' },
-		{ "daemon", 0, 0, 'B' }, { "help", 0, 0, 'h' }, { 0 },
+		{ "daemon", 0, 0, 'B' }, { "runtime", 1, 0, 'R' }, { "help", 0, 0, 'h' }, { 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	int opt, lfd, sfd;
@@ -198,6 +308,7 @@ int main(int argc, char **argv)
 		case 'T': add_fault(F_DELAY, optarg); break;
 		case 'p': pv.o.pidfile = optarg; break;
 		case 'B': pv.o.daemon = true; break;
+		case 'R': pv.o.runtime = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -216,7 +327,9 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	load_config();
+	if (load_settings())
+		die("cannot load the settings in %s%s%s", pv.o.config ? pv.o.config : "",
+		    pv.o.config && pv.o.runtime ? " and " : "", pv.o.runtime ? pv.o.runtime : "");
 	if (RAND_bytes(pv.tdx_mac_key, sizeof(pv.tdx_mac_key)) != 1)
 		die("RAND_bytes");
 	certs_setup();

@@ -57,6 +57,8 @@ struct pv_config {
 	char vm_unique_id[40];
 };
 
+#define PV_MAX_FAULTS		32
+
 struct pv_fault {
 	uint32_t cc;
 	uint32_t rc;
@@ -75,8 +77,10 @@ struct pv_opts {
 	const char *keys_dir;
 	const char *log;
 	const char *pidfile;
+	const char *runtime;
 	bool daemon;
-	struct pv_fault faults[32];
+	/* as given on the command line; --runtime settings start from these */
+	struct pv_fault faults[PV_MAX_FAULTS];
 	int nfaults;
 };
 
@@ -84,6 +88,10 @@ struct pv_opts {
 struct pv_state {
 	struct pv_opts o;
 	struct pv_config cfg;
+	/* in force: the command line's, or the --runtime file's */
+	unsigned int delay_ms;
+	struct pv_fault faults[PV_MAX_FAULTS];
+	int nfaults;
 	/* keys */
 	EVP_PKEY *ark, *ask, *vcek;
 	X509 *ark_cert, *ask_cert, *vcek_cert;
@@ -126,7 +134,9 @@ static inline void le64(uint8_t *p, uint64_t v)
 
 /* config.c */
 void config_defaults(struct pv_config *c);
-int config_load(struct pv_config *c, const char *path);
+/* a key config_load() does not know: 0 taken, 1 not the caller's either, -1 bad value */
+typedef int (*config_extra_fn)(const char *key, const char *value, void *arg);
+int config_load(struct pv_config *c, const char *path, config_extra_fn extra, void *arg);
 uint64_t snp_tcb(const struct pv_config *c);
 
 /* certs.c */

@@ -626,8 +626,8 @@ static size_t patch_cap_handles(const uint8_t *cmd, uint8_t *rsp, size_t rl)
 
 static struct pv_fault *find_fault(uint32_t cc, int kind)
 {
-	for (int i = 0; i < pv.o.nfaults; i++) {
-		struct pv_fault *f = &pv.o.faults[i];
+	for (int i = 0; i < pv.nfaults; i++) {
+		struct pv_fault *f = &pv.faults[i];
 
 		if ((int)f->kind == kind && f->cc == cc && f->count != 0)
 			return f;
@@ -708,10 +708,10 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 				}
 			}
 			pv.pending = true;
-			pv.pending_at_ms = now_ms() + pv.o.delay_ms;
+			pv.pending_at_ms = now_ms() + pv.delay_ms;
 			pv_log("user data written to 0x%08x; report due in %u ms",
-			       PV_USERDATA_NV_INDEX, pv.o.delay_ms);
-			if (pv.o.delay_ms == 0)
+			       PV_USERDATA_NV_INDEX, pv.delay_ms);
+			if (pv.delay_ms == 0)
 				update_report();
 		}
 		/* Startup answered "already initialized" means up, too */

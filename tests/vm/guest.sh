@@ -52,6 +52,7 @@ udevadm settle --timeout=30 2>/dev/null
 export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO CVMGUARD_CASE_TIMEOUT
 export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
 [ -n "${CVMGUARD_TEST_CHAIN:-}" ] && export CVMGUARD_TEST_CHAIN
+[ -n "${CVMGUARD_PARAVISOR:-}" ] && export CVMGUARD_PARAVISOR
 cd "$CVMGUARD_SRC" || poweroff_now
 
 if [ "$CVMGUARD_MODE" = command ]; then
@@ -63,6 +64,8 @@ else
 		start=$(date +%s.%N)
 		echo "=== case $c" >> "$out"
 		echo "rig: case $c" > /dev/ttyS0
+		# Cases share a boot: each starts from the paravisor's boot settings.
+		[ -z "${CVMGUARD_PARAVISOR:-}" ] || vm-paravisor reset >> "$out" 2>&1
 		# One hung case must not cost the others: each gets its own time limit.
 		( cd "$CVMGUARD_SRC" &&
 		  exec timeout -k 10 "${CVMGUARD_CASE_TIMEOUT:-600}" "tests/vm/cases/$c" ) >> "$out" 2>&1 < /dev/null
