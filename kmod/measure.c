@@ -23,9 +23,22 @@
  * CVMGUARD_RECORD_OVERHEAD(banks) = 16 + 2 * banks + CVMGUARD_INDEX_COST bytes,
  * plus at most CVMGUARD_TAIL_COST bytes of chunk tail left unused (only when every
  * event is of the largest size); the static_assert below keeps that within 64.
+ *
+ * A TPM that answers with a response code has not extended, and nothing is logged.
+ * A driver that gives up without an answer (a timeout, a transport error) leaves
+ * it open whether the TPM extended. So that the log still replays to the PCR, the
+ * module keeps, for every PCR it extends, the value it expects the PCR to hold in
+ * one bank it can hash (the first bank, or the one that bank borrows from), read once
+ * from the TPM and then advanced by each extend; after such a failure it reads the
+ * PCR back and logs the event when the PCR holds the extended value. When the PCR
+ * cannot be read back either, the event is kept aside and the next extend first
+ * reads the PCR again and logs it (late, but in the TPM's order) if it took effect;
+ * until then extends fail. Only someone else extending the same PCR between two of
+ * ours, followed by such a failure, leaves the question open; that is logged.
  */
 #include <crypto/hash.h>
 #include <crypto/hash_info.h>
+#include <linux/delay.h>
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -100,6 +113,20 @@ static struct cvmguard_log {
 	struct xarray index;
 	/* Events published; read with smp_load_acquire(). */
 	u64 nr_events;
+	/* What each PCR should hold in bank banks[0].src; valid where the bit is set. */
+	u8 expect[CVMGUARD_PCR_MAX + 1][TPM2_MAX_DIGEST_SIZE];
+	unsigned long expect_valid;
+	/*
+	 * An extend whose outcome is not known yet (the driver failed and the PCR
+	 * could not be read back): its record, and the PCR value it would make.
+	 * Settled before any other extend, so the log keeps the TPM's order.
+	 */
+	struct {
+		u8 *rec;
+		size_t len;
+		u32 pcr;
+		u8 next[TPM2_MAX_DIGEST_SIZE];
+	} pending;
 } cvmguard_log = {
 	.lock = __MUTEX_INITIALIZER(cvmguard_log.lock),
 	.chunks = LIST_HEAD_INIT(cvmguard_log.chunks),
@@ -221,6 +248,31 @@ changed:
 	return -EIO;
 }
 
+/* Read @pcr's value in the expectation bank into @out. */
+static int cvmguard_pcr_read(struct cvmguard_log *log, struct tpm_chip *chip, u32 pcr, u8 *out)
+{
+	const struct cvmguard_bank *b = &log->banks[log->banks[0].src];
+	struct tpm_digest d = { .alg_id = b->alg_id };
+	int ret;
+
+	ret = tpm_pcr_read(chip, pcr, &d);
+	if (ret)
+		return ret > 0 ? -EIO : ret;
+	memcpy(out, d.digest, b->digest_size);
+	return 0;
+}
+
+/* @next = H(@old || @digest) in the expectation bank: what an extend makes of @old. */
+static int cvmguard_pcr_next(struct cvmguard_log *log, const u8 *old, const u8 *digest, u8 *next)
+{
+	const struct cvmguard_bank *b = &log->banks[log->banks[0].src];
+	u8 buf[2 * TPM2_MAX_DIGEST_SIZE];
+
+	memcpy(buf, old, b->digest_size);
+	memcpy(buf + b->digest_size, digest, b->digest_size);
+	return crypto_shash_tfm_digest(b->tfm, buf, 2 * b->digest_size, next);
+}
+
 /*
  * Make room for a record of @len bytes; return where it goes. A log whose cap is
  * below CVMGUARD_CHUNK_SIZE lives in one chunk sized for the cap, which the cap
@@ -247,6 +299,111 @@ static u8 *cvmguard_log_reserve(struct cvmguard_log *log, size_t len)
 	return c->data;
 }
 
+/* Publish the record at @rec (in the current chunk, its index slot reserved). */
+static u64 cvmguard_log_commit(struct cvmguard_log *log, u8 *rec, size_t len)
+{
+	struct cvmguard_event ev;
+	u64 seq = log->nr_events;
+
+	log->cur->used += len;
+	log->bytes += len + CVMGUARD_INDEX_COST;
+	WARN_ON_ONCE(xa_err(xa_store(&log->index, seq, rec, GFP_KERNEL)));
+	smp_store_release(&log->nr_events, seq + 1);
+
+	/* Under the lock, so that listeners get events in log order. */
+	cvmguard_measure_parse(seq, rec, &ev);
+	cvmguard_genl_notify(&ev);
+	return seq;
+}
+
+/*
+ * Decide the pending extend, if any: read its PCR back; log the event when the PCR
+ * holds the extended value, forget it when not. Return 0 when nothing is pending
+ * any more, or an errno while the PCR still cannot be read (no other extend may
+ * run before then, or the log's order would differ from the TPM's).
+ */
+static int cvmguard_settle_pending(struct cvmguard_log *log, struct tpm_chip *chip)
+{
+	unsigned int size = log->banks[log->banks[0].src].digest_size;
+	u32 pcr = log->pending.pcr;
+	u8 now[TPM2_MAX_DIGEST_SIZE];
+	u8 *rec;
+	int ret;
+
+	if (!log->pending.rec)
+		return 0;
+	ret = cvmguard_pcr_read(log, chip, pcr, now);
+	if (ret)
+		return ret;
+	if (!memcmp(now, log->pending.next, size)) {
+		/* Beyond log_max_bytes if need be: the PCR holds it. */
+		rec = cvmguard_log_reserve(log, log->pending.len);
+		if (!rec)
+			return -ENOMEM;
+		ret = xa_reserve(&log->index, log->nr_events, GFP_KERNEL);
+		if (ret)
+			return ret;
+		memcpy(rec, log->pending.rec, log->pending.len);
+		cvmguard_log_commit(log, rec, log->pending.len);
+		memcpy(log->expect[pcr], now, size);
+		log->expect_valid |= BIT(pcr);
+		pr_info("PCR %u: an extend whose outcome was unknown took effect; logged late\n",
+			pcr);
+	} else {
+		memcpy(log->expect[pcr], now, size);
+		log->expect_valid |= BIT(pcr);
+		pr_info("PCR %u: an extend whose outcome was unknown did not take effect\n", pcr);
+	}
+	kfree(log->pending.rec);
+	log->pending.rec = NULL;
+	return 0;
+}
+
+/*
+ * tpm_pcr_extend() failed with @err, a driver errno and no TPM response code: did
+ * the TPM extend? Return 0 when @pcr reads back as @next (it did: log the record),
+ * else @err. When the PCR cannot be read back, the record becomes the pending one.
+ */
+static int cvmguard_extend_settle(struct cvmguard_log *log, struct tpm_chip *chip, u32 pcr,
+				  const u8 *next, const u8 *rec, size_t len, int err)
+{
+	unsigned int size = log->banks[log->banks[0].src].digest_size;
+	u8 now[TPM2_MAX_DIGEST_SIZE];
+	unsigned int try;
+
+	for (try = 0; try < 3; try++) {
+		if (try)
+			msleep(100 << try);
+		if (cvmguard_pcr_read(log, chip, pcr, now))
+			continue;
+		if (!memcmp(now, next, size)) {
+			pr_info_ratelimited("PCR %u: the TPM driver failed (%d) but the extend took effect; logged\n",
+					    pcr, err);
+			return 0;
+		}
+		if (memcmp(now, log->expect[pcr], size)) {
+			log->expect_valid &= ~BIT(pcr);
+			pr_warn_ratelimited("PCR %u was extended outside cvmguard; the log cannot tell whether the failed extend (%d) took effect\n",
+					    pcr, err);
+		}
+		return err;
+	}
+	log->pending.rec = kmemdup(rec, len, GFP_KERNEL);
+	if (log->pending.rec) {
+		log->pending.len = len;
+		log->pending.pcr = pcr;
+		memcpy(log->pending.next, next, size);
+		log->expect_valid &= ~BIT(pcr);
+		pr_warn_ratelimited("PCR %u: extend failed (%d) and the PCR cannot be read back; the next extend decides whether to log it\n",
+				    pcr, err);
+	} else {
+		log->expect_valid &= ~BIT(pcr);
+		pr_warn_ratelimited("PCR %u: extend failed (%d), the PCR cannot be read back and there is no memory to remember the event; the log may lack it\n",
+				    pcr, err);
+	}
+	return err;
+}
+
 /**
  * cvmguard_measure_extend() - hash @data for every bank, extend @pcr, log the event
  * @pcr: PCR index
@@ -258,16 +415,19 @@ static u8 *cvmguard_log_reserve(struct cvmguard_log *log, size_t len)
  * Return: 0 or a negative errno: those of cvmguard_measure_check(), -ENODEV (no
  * TPM 2.0), -EOPNOTSUPP (no bank the kernel can hash), -EIO (the banks changed,
  * or the TPM returned an error code), -ENOSPC (log_max_bytes reached), -ENOMEM,
- * or the TPM driver's errno. Nothing is logged on error.
+ * or the TPM driver's errno, also while an earlier extend's outcome is unknown.
+ * Nothing is logged on error, except that an event whose extend failed with a
+ * driver error and whose PCR could not be read back is logged by a later extend
+ * once the PCR shows it took effect.
  */
 int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_len, u64 *seq)
 {
 	struct cvmguard_log *log = &cvmguard_log;
+	u8 next[TPM2_MAX_DIGEST_SIZE];
 	struct tpm_digest *digests;
-	struct cvmguard_event ev;
 	struct tpm_chip *chip;
 	size_t prefix, cost;
-	unsigned int i;
+	unsigned int i, e;
 	u8 *rec, *p;
 	int ret;
 
@@ -285,6 +445,9 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 
 	mutex_lock(&log->lock);
 	ret = cvmguard_log_banks(log, chip);
+	if (ret)
+		goto out_unlock;
+	ret = cvmguard_settle_pending(log, chip);
 	if (ret)
 		goto out_unlock;
 
@@ -321,13 +484,18 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 			memcpy(digests[i].digest, digests[b->src].digest,
 			       min(b->digest_size, src->digest_size));
 	}
-	ret = tpm_pcr_extend(chip, pcr, digests);
-	if (ret > 0)
-		ret = -EIO;	/* a TPM response code */
+	e = log->banks[0].src;
+	if (!(log->expect_valid & BIT(pcr))) {
+		ret = cvmguard_pcr_read(log, chip, pcr, log->expect[pcr]);
+		if (ret)
+			goto out_release;
+		log->expect_valid |= BIT(pcr);
+	}
+	ret = cvmguard_pcr_next(log, log->expect[pcr], digests[e].digest, next);
 	if (ret)
 		goto out_release;
 
-	/* TCG_PCR_EVENT2, little-endian. From here on nothing can fail. */
+	/* TCG_PCR_EVENT2, little-endian, ready before the TPM is asked. */
 	p = rec;
 	put_unaligned_le32(pcr, p);
 	put_unaligned_le32(event_type, p + 4);
@@ -340,16 +508,18 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 	}
 	put_unaligned_le32(data_len, p);
 	memcpy(p + 4, data, data_len);
-	log->cur->used += prefix + data_len;
-	log->bytes += cost;
 
-	*seq = log->nr_events;
-	WARN_ON_ONCE(xa_err(xa_store(&log->index, *seq, rec, GFP_KERNEL)));
-	smp_store_release(&log->nr_events, *seq + 1);
+	ret = tpm_pcr_extend(chip, pcr, digests);
+	if (ret > 0)
+		ret = -EIO;	/* a TPM response code: not extended */
+	else if (ret < 0)
+		ret = cvmguard_extend_settle(log, chip, pcr, next, rec, prefix + data_len, ret);
+	if (ret)
+		goto out_release;
 
-	/* Under the lock, so that listeners get events in log order. */
-	cvmguard_measure_parse(*seq, rec, &ev);
-	cvmguard_genl_notify(&ev);
+	/* From here on nothing can fail. */
+	memcpy(log->expect[pcr], next, log->banks[e].digest_size);
+	*seq = cvmguard_log_commit(log, rec, prefix + data_len);
 	goto out_unlock;
 
 out_release:
@@ -472,4 +642,5 @@ void cvmguard_measure_exit(void)
 		kvfree(c);
 	for (i = 0; i < log->nr_banks; i++)
 		crypto_free_shash(log->banks[i].tfm);
+	kfree(log->pending.rec);
 }
