@@ -75,22 +75,29 @@ int cvmg_volume_error(int err, const char *device)
 	}
 }
 
-/* dm_crypt may be a module; load it the documented libkmod way if it is. */
-static int load_dm_crypt(void)
+/*
+ * Load @name (dm_crypt, cvmguard) the documented libkmod way when it is neither
+ * loaded nor built in. Return 0, or a negative errno (-ENOENT: no such module).
+ */
+static int load_module(const char *name)
 {
 	struct kmod_ctx *ctx;
 	struct kmod_list *list = NULL, *l;
+	char sys[64];
 	int ret;
 
 	/* Loaded or built in: skip libkmod's index reads (most unlocks). */
-	if (!access("/sys/module/dm_crypt", F_OK))
+	snprintf(sys, sizeof(sys), "/sys/module/%s", name);
+	if (!access(sys, F_OK))
 		return 0;
 	ctx = kmod_new(NULL, NULL);
 	if (!ctx)
 		return -ENOMEM;
-	ret = kmod_module_new_from_lookup(ctx, "dm_crypt", &list);
+	ret = kmod_module_new_from_lookup(ctx, name, &list);
 	if (ret < 0)
 		goto out;
+	if (!list)
+		ret = -ENOENT;
 	kmod_list_foreach(l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 
@@ -237,18 +244,23 @@ int cmd_unlock(int argc, char **argv)
 	}
 	if (workqueue)
 		flags = 0;
-	ret = load_dm_crypt();
+	ret = load_module("dm_crypt");
 	if (ret)
 		cvmg_dbg("dm_crypt: %s (built in?)", strerror(-ret));
+	/* for the volume's measurement; unlocking does not depend on it */
+	ret = load_module("cvmguard");
+	if (ret)
+		cvmg_dbg("cvmguard module: %s", strerror(-ret));
 	ret = cvmg_volume_unlock(device, name, flags, &res);
 	if (ret)
 		return cvmg_volume_error(ret, device);
 	cvmg_info("%s: opened as /dev/mapper/%s (token %s, keyslot %d%s)", device, name,
 		  res.token_type, res.keyslot, res.retries ? ", after PCR-change retries" : "");
-	if (res.measured == -ENOSYS)
-		cvmg_dbg("%s: not measured: the module's EXTEND is not available yet", name);
-	else if (res.measured)
-		cvmg_warn("%s: not measured: %s", name, strerror(-res.measured));
+	if (res.measured)
+		cvmg_warn("%s: opened, but not measured: %s", name, strerror(-res.measured));
+	else
+		cvmg_info("%s: measured into PCR %u (event %llu in the cvmguard log)", name,
+			  res.measured_pcr, (unsigned long long)res.measured_seq);
 	return CVMG_EXIT_OK;
 }
 

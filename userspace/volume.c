@@ -604,7 +604,8 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 	ret = 0;
 	res->measured = header_digest(device, digest);
 	if (!res->measured)
-		res->measured = cvmg_measure_volume(crypt_get_uuid(cd), digest);
+		res->measured = cvmg_measure_volume(crypt_get_uuid(cd), digest,
+						    &res->measured_pcr, &res->measured_seq);
 out:
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);

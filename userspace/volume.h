@@ -31,6 +31,8 @@ struct cvmg_unlock_result {
 	int keyslot;
 	unsigned int retries;    /* PCR_CHANGED races retried */
 	int measured;            /* cvmg_measure_volume()'s answer */
+	uint32_t measured_pcr;   /* and where the event went, when it is 0 */
+	uint64_t measured_seq;
 };
 
 int cvmg_volume_is_blank(const char *device, bool *blank);
@@ -44,6 +46,8 @@ void cvmg_crypt_log_to_helper(void);
 uint32_t cvmg_volume_last_tpm_rc(void);
 
 /* The measurement of an unlocked volume; see volume_measure.c. */
-int cvmg_measure_volume(const char *uuid, const uint8_t header_digest[32]);
+int cvmg_volume_event(const char *uuid, const uint8_t header_digest[32], char *buf, size_t size);
+int cvmg_measure_volume(const char *uuid, const uint8_t header_digest[32], uint32_t *pcr,
+			uint64_t *seq);
 
 #endif
