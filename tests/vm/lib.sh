@@ -36,7 +36,7 @@ load_module() {
 	[ -e /sys/module/cvmguard ] && return 0
 	insmod "$KO" "$@" || fail "insmod $KO failed"
 	# Debug messages on, so a failure's TPM response code is in the log.
-	echo 'module cvmguard +p' > /sys/kernel/debug/dynamic_debug/control 2>/dev/null || true
+	{ echo 'module cvmguard +p' > /sys/kernel/debug/dynamic_debug/control; } 2>/dev/null || true
 	udevadm settle --timeout=10 || true
 }
 
