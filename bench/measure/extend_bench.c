@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 		sk = nl_socket_alloc();
 		if (!sk || genl_connect(sk) || (family = genl_ctrl_resolve(sk, CVMGUARD_GENL_NAME)) < 0)
 			return fprintf(stderr, "no cvmguard family\n"), 1;
+		nl_socket_disable_auto_ack(sk);
 		t0 = now();
 		for (i = 0; i < n; i++) {
 			struct nl_msg *m = nlmsg_alloc();
@@ -69,7 +70,17 @@ int main(int argc, char **argv)
 			    nla_put_u32(m, CVMGUARD_A_EVENT_TYPE, 0xd) ||
 			    nla_put(m, CVMGUARD_A_EVENT_DATA, sizeof(data), data))
 				return 1;
-			int err = nl_send_sync(sk, m);	/* frees m, waits for the ack */
+			/*
+			 * No NLM_F_ACK (auto-ack is off): a success is answered by the
+			 * EXTEND reply alone, an error by an error message; either is one
+			 * read. (nl_send_sync() reads the reply and leaves the ack queued,
+			 * which fills the socket after ~60 requests: ENOBUFS.)
+			 */
+			int err = nl_send_auto(sk, m);
+
+			nlmsg_free(m);
+			if (err >= 0)
+				err = nl_recvmsgs_default(sk);
 
 			if (err < 0)
 				return fprintf(stderr, "EXTEND %lu failed: %s\n", i, nl_geterror(err)), 1;
