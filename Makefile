@@ -8,6 +8,8 @@
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
 #   make check-debug      VM cases on the KASAN/lockdep kernel, panic_on_warn=1
 #   make demo             boot a guest and show what works, narrated
+#   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
+#   make fuzz-smoke       each fuzz harness once over its seeds and regression inputs
 #   make dkms-install     copy the module sources to /usr/src for DKMS
 
 KVER     ?= $(shell uname -r)
@@ -83,6 +85,15 @@ check-debug:
 demo: modules-test userspace
 	tests/demo
 
+# libFuzzer harnesses (tests/libfuzz/), built and run under build/libfuzz/.
+FUZZ_SECONDS ?= 600
+
+fuzz:
+	$(MAKE) -C tests/libfuzz fuzz BUILD=$(BUILD)/libfuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+fuzz-smoke:
+	$(MAKE) -C tests/libfuzz smoke BUILD=$(BUILD)/libfuzz
+
 dkms-test:
 	tests/dkms-test
 
@@ -101,4 +112,4 @@ install: userspace
 	$(MAKE) -C userspace install
 
 .PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
-	check-debug demo dkms-test deps dkms-install install
+	check-debug demo fuzz fuzz-smoke dkms-test deps dkms-install install

@@ -208,7 +208,8 @@ int jwk_to_pkey(json_object *jwk, EVP_PKEY **out)
 	int alen, blen, ret = -EBADMSG;
 
 	*out = NULL;
-	if (!json_object_object_get_ex(jwk, "kty", &kty))
+	/* A JSON null is a NULL object, whose string is NULL: check types first. */
+	if (!json_object_object_get_ex(jwk, "kty", &kty) || !json_object_is_type(kty, json_type_string))
 		return -EBADMSG;
 	type = json_object_get_string(kty);
 	bld = OSSL_PARAM_BLD_new();
@@ -225,7 +226,8 @@ int jwk_to_pkey(json_object *jwk, EVP_PKEY **out)
 	} else if (!strcmp(type, "EC")) {
 		size_t clen;
 
-		if (!json_object_object_get_ex(jwk, "crv", &crv))
+		if (!json_object_object_get_ex(jwk, "crv", &crv) ||
+		    !json_object_is_type(crv, json_type_string))
 			goto out;
 		if (!strcmp(json_object_get_string(crv), "P-256"))
 			group = "prime256v1", clen = 32;
@@ -269,8 +271,8 @@ out:
  * @len: their length
  * @c: filled in; hcl_claims_free() it, also on error
  *
- * HCLAkPub and HCLEkPub are taken from "keys" by "kid"; "user-data", when present,
- * must be 64 bytes of hex.
+ * HCLAkPub and HCLEkPub are taken from "keys" by "kid" (a key whose "kid" is not
+ * a string is skipped); "user-data", when present, must be 64 bytes of hex.
  *
  * Return: 0, -EBADMSG for invalid JSON or malformed members.
  */
@@ -302,7 +304,8 @@ int hcl_claims_parse(const uint8_t *json, size_t len, struct hcl_claims *c)
 			json_object *k = json_object_array_get_idx(keys, i), *kid;
 			EVP_PKEY **dst = NULL;
 
-			if (!json_object_object_get_ex(k, "kid", &kid))
+			if (!json_object_object_get_ex(k, "kid", &kid) ||
+			    !json_object_is_type(kid, json_type_string))
 				continue;
 			if (!strcmp(json_object_get_string(kid), "HCLAkPub"))
 				dst = &c->ak;

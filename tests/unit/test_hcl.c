@@ -152,6 +152,42 @@ static void test_jwk(void **state)
 	json_object_put(j);
 }
 
+/*
+ * A JSON null is a NULL json_object, and json_object_get_string(NULL) is NULL: a
+ * null "kid", "kty" or "crv" once reached strcmp() with it and crashed the
+ * verifier (found by tests/libfuzz; the inputs are in regressions/claims/).
+ */
+static void test_null_members(void **state)
+{
+	static const char *const malformed[] = {
+		"{\"keys\":[{\"kid\":\"HCLAkPub\",\"kty\":null}]}",
+		"{\"keys\":[{\"kid\":\"HCLAkPub\",\"kty\":1}]}",
+		"{\"keys\":[{\"kid\":\"HCLEkPub\",\"kty\":\"EC\",\"crv\":null,"
+		"\"x\":\"AA\",\"y\":\"AA\"}]}",
+		"{\"keys\":[{\"kid\":\"HCLAkPub\",\"kty\":\"EC\",\"crv\":[\"P-256\"]}]}",
+	};
+	static const char skipped[] = "{\"keys\":[{\"kid\":null},{\"kid\":7,\"kty\":null}]}";
+	struct hcl_claims c;
+	json_object *j;
+	EVP_PKEY *k;
+	size_t i;
+
+	for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		assert_int_equal(hcl_claims_parse((const uint8_t *)malformed[i],
+						  strlen(malformed[i]), &c), -EBADMSG);
+		hcl_claims_free(&c);
+	}
+	/* A key whose kid is not a string is not one of ours: skipped, like no kid. */
+	assert_int_equal(hcl_claims_parse((const uint8_t *)skipped, strlen(skipped), &c), 0);
+	assert_null(c.ak);
+	assert_null(c.ek);
+	hcl_claims_free(&c);
+	j = json_tokener_parse("{\"kty\":null}");
+	assert_int_equal(jwk_to_pkey(j, &k), -EBADMSG);
+	assert_null(k);
+	json_object_put(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_binding_flips),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_jwk),
+		cmocka_unit_test(test_null_members),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
