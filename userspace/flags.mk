@@ -9,3 +9,5 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow \
 CVMGUARD_VERSION ?= $(shell git -C $(dir $(lastword $(MAKEFILE_LIST))).. describe --always --dirty 2>/dev/null || echo 0.1)
 CPPFLAGS += -DCVMGUARD_VERSION='"$(CVMGUARD_VERSION)"' $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS))
+# what the cvmguard front binary (verify, quote-verify) links
+LDLIBS_FRONT := $(shell pkg-config --libs openssl json-c)
