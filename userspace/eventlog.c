@@ -13,98 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "cvmguard.h"
 #include "measure.h"
+#include "tcg_log.h"
 
-#define PCR_COUNT	24
 #define LOG_MAX		(256u << 20)
-
-struct tcg_log {
-	unsigned int nr_banks;
-	uint16_t alg[CVMG_MAX_BANKS];
-	uint16_t size[CVMG_MAX_BANKS];
-	size_t nr_events;
-	struct cvmg_event *events;
-};
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-/*
- * Parse a crypto-agile log: the Spec ID event, then TCG_PCR_EVENT2 records.
- * Return: 0, or -EBADMSG for anything malformed. Events point into @buf.
- */
-static int tcg_log_parse(const uint8_t *buf, size_t len, struct tcg_log *log)
-{
-	size_t off, cap = 0, i;
-	uint32_t sz, n;
-	struct cvmg_event *ev, *grown;
-
-	memset(log, 0, sizeof(*log));
-	if (!len)
-		return 0;
-	if (len < 32 || le32(buf) != 0 || le32(buf + 4) != 3)
-		return -EBADMSG;
-	sz = le32(buf + 28);
-	if (sz < 29 || sz > len - 32 || memcmp(buf + 32, "Spec ID Event03", 16))
-		return -EBADMSG;
-	n = le32(buf + 32 + 24);
-	if (!n || n > CVMG_MAX_BANKS || sz < 28 + 4 * n + 1)
-		return -EBADMSG;
-	log->nr_banks = n;
-	for (i = 0; i < n; i++) {
-		log->alg[i] = le16(buf + 32 + 28 + 4 * i);
-		log->size[i] = le16(buf + 32 + 30 + 4 * i);
-		if (log->size[i] > CVMG_MAX_DIGEST)
-			return -EBADMSG;
-	}
-	off = 32 + sz;
-	while (off < len) {
-		if (log->nr_events == cap) {
-			cap = cap ? 2 * cap : 256;
-			grown = realloc(log->events, cap * sizeof(*grown));
-			if (!grown)
-				return -ENOMEM;
-			log->events = grown;
-		}
-		ev = &log->events[log->nr_events];
-		memset(ev, 0, sizeof(*ev));
-		if (len - off < 12 || le32(buf + off + 8) != log->nr_banks)
-			return -EBADMSG;
-		ev->seq = log->nr_events;
-		ev->pcr = le32(buf + off);
-		ev->type = le32(buf + off + 4);
-		off += 12;
-		for (i = 0; i < log->nr_banks; i++) {
-			if (len - off < 2u + log->size[i] || le16(buf + off) != log->alg[i])
-				return -EBADMSG;
-			ev->digests[i].alg = log->alg[i];
-			ev->digests[i].size = log->size[i];
-			memcpy(ev->digests[i].value, buf + off + 2, log->size[i]);
-			off += 2 + log->size[i];
-		}
-		ev->nr_digests = log->nr_banks;
-		if (len - off < 4)
-			return -EBADMSG;
-		ev->data_len = le32(buf + off);
-		off += 4;
-		if (len - off < ev->data_len)
-			return -EBADMSG;
-		ev->data = buf + off;
-		off += ev->data_len;
-		log->nr_events++;
-	}
-	return 0;
-}
 
 static int read_tpm_pcr(uint16_t alg, uint32_t pcr, uint8_t *out, size_t len)
 {
@@ -128,19 +41,6 @@ static int read_tpm_pcr(uint16_t alg, uint32_t pcr, uint8_t *out, size_t len)
 	return ret;
 }
 
-static int extend_md(const char *mdname, uint8_t *pcr, const uint8_t *d, size_t len)
-{
-	const EVP_MD *md = EVP_get_digestbyname(mdname);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ret = -EIO;
-
-	if (md && ctx && EVP_DigestInit_ex(ctx, md, NULL) && EVP_DigestUpdate(ctx, pcr, len) &&
-	    EVP_DigestUpdate(ctx, d, len) && EVP_DigestFinal_ex(ctx, pcr, NULL))
-		ret = 0;
-	EVP_MD_CTX_free(ctx);
-	return md ? ret : -EOPNOTSUPP;
-}
-
 /*
  * Replay every (bank, PCR) the log touches and compare with the TPM. Prints one
  * line (or JSON object) per comparison. Return: the number of mismatches, or a
@@ -148,37 +48,28 @@ static int extend_md(const char *mdname, uint8_t *pcr, const uint8_t *d, size_t 
  */
 static int check(const struct tcg_log *log, bool json)
 {
-	uint8_t val[CVMG_MAX_DIGEST], tpm[CVMG_MAX_DIGEST];
+	const struct tcg_log *logs[1] = { log };
+	uint8_t tpm[CVMG_MAX_DIGEST];
 	char a[2 * CVMG_MAX_DIGEST + 1], b[2 * CVMG_MAX_DIGEST + 1];
 	unsigned int bank, pcr, bad = 0, first = 1;
-	const char *md;
-	size_t i;
-	int ret, used;
+	struct tcg_replay *r;
+	int ret = 0;
 
-	for (pcr = 0; pcr < PCR_COUNT; pcr++) {
+	r = calloc(CVMG_MAX_BANKS, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (bank = 0; bank < log->nr_banks && !ret; bank++)
+		ret = tcg_log_replay(logs, 1, log->alg[bank], &r[bank]);
+	for (pcr = 0; pcr < TCG_PCR_COUNT && !ret; pcr++) {
 		for (bank = 0; bank < log->nr_banks; bank++) {
-			memset(val, 0, sizeof(val));
-			used = 0;
-			ret = cvmg_alg_md(log->alg[bank], &md);
-			if (ret)
-				return ret;
-			for (i = 0; i < log->nr_events; i++) {
-				if (log->events[i].pcr != pcr)
-					continue;
-				used = 1;
-				ret = extend_md(md, val, log->events[i].digests[bank].value,
-						log->size[bank]);
-				if (ret)
-					return ret;
-			}
-			if (!used)
+			if (!(r[bank].touched & (1u << pcr)))
 				continue;
 			ret = read_tpm_pcr(log->alg[bank], pcr, tpm, log->size[bank]);
 			if (ret)
-				return ret;
-			cvmg_hex_encode(val, log->size[bank], a);
+				break;
+			cvmg_hex_encode(r[bank].pcr[pcr], log->size[bank], a);
 			cvmg_hex_encode(tpm, log->size[bank], b);
-			ret = memcmp(val, tpm, log->size[bank]) != 0;
+			ret = memcmp(r[bank].pcr[pcr], tpm, log->size[bank]) != 0;
 			bad += ret;
 			if (json)
 				printf("%s{\"pcr\":%u,\"bank\":\"%s\",\"match\":%s,\"replay\":\"%s\","
@@ -191,9 +82,11 @@ static int check(const struct tcg_log *log, bool json)
 				cvmg_err("PCR %u %s: the log replays to %s, the TPM has %s", pcr,
 					 cvmg_alg_name(log->alg[bank]), a, b);
 			first = 0;
+			ret = 0;
 		}
 	}
-	return (int)bad;
+	free(r);
+	return ret ? ret : (int)bad;
 }
 
 static void usage(FILE *f)
@@ -294,7 +187,7 @@ int cmd_log(int argc, char **argv)
 	if (json)
 		printf("}\n");
 out:
-	free(log.events);
+	tcg_log_free(&log);
 	free(buf);
 	return ret;
 }
