@@ -101,6 +101,29 @@ int hcl_report_check_binding(const struct hcl_report *h)
 }
 
 /**
+ * hcl_nonce_user_data() - the user data that binds a verifier's nonce
+ * @nonce: the nonce, at most 64 bytes
+ * @len: its length
+ * @out: receives the 64 bytes of user data: the nonce, zero-padded
+ *
+ * `cvmguard attest` asks for the report with this user data and quotes with the
+ * nonce itself as qualifyingData; `cvmguard verify` checks both. Zero-padding
+ * keeps the user data readable in the claims and equal to what `cvmguard report
+ * --user-data` sends; the padding makes "ab" and "ab00" alike in the report, but
+ * the quote's qualifyingData carries the exact length.
+ *
+ * Return: 0, or -EINVAL for an empty or longer nonce.
+ */
+int hcl_nonce_user_data(const uint8_t *nonce, size_t len, uint8_t out[HCL_USER_DATA_LEN])
+{
+	if (!len || len > HCL_USER_DATA_LEN)
+		return -EINVAL;
+	memset(out, 0, HCL_USER_DATA_LEN);
+	memcpy(out, nonce, len);
+	return 0;
+}
+
+/**
  * tdx_report_parse() - parse a TDX TDREPORT_STRUCT
  * @buf: the report
  * @len: at least TDX_REPORT_SIZE

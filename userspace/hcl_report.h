@@ -22,6 +22,7 @@
 #define HCL_RT_HDR_SIZE		20
 #define HCL_CLAIMS_OFF		1236
 #define HCL_REQUEST_TYPE	2
+#define HCL_USER_DATA_LEN	64
 
 enum hcl_report_type {
 	HCL_REPORT_SNP = 2,
@@ -83,6 +84,7 @@ struct hcl_claims {
 
 int hcl_report_parse(const uint8_t *buf, size_t len, struct hcl_report *h);
 int hcl_report_check_binding(const struct hcl_report *h);
+int hcl_nonce_user_data(const uint8_t *nonce, size_t len, uint8_t out[HCL_USER_DATA_LEN]);
 int tdx_report_parse(const uint8_t *buf, size_t len, struct tdx_report *t);
 int hcl_claims_parse(const uint8_t *json, size_t len, struct hcl_claims *c);
 void hcl_claims_free(struct hcl_claims *c);

@@ -11,5 +11,6 @@ const char *cvmg_backend_name(unsigned int backend);
 int cvmg_banks_format(unsigned int banks, const char *sep, bool quote, char *out, size_t len);
 void cvmg_info_print(FILE *f, const struct cvmguard_info *info, const char *transport, bool json);
 int cvmg_report_device_error(int err, bool netlink);
+int cvmg_evidence_error(int err, bool netlink);
 
 #endif /* CVMGUARD_INFO_H */

@@ -73,6 +73,38 @@ static int summarise(const uint8_t *report, size_t len, uint32_t type, const uin
 	return ours && bound ? 0 : -EBADMSG;
 }
 
+/**
+ * cvmg_evidence_error() - explain a failed GET_EVIDENCE request
+ * @err: negative errno from cvmg_dev_get_evidence() or cvmg_nl_get_evidence()
+ * @netlink: which transport was used
+ *
+ * Return: the exit code for it.
+ */
+int cvmg_evidence_error(int err, bool netlink)
+{
+	switch (err) {
+	case -ETIMEDOUT:
+		cvmg_err("no fresh report from the paravisor in time "
+			 "(module parameter evidence_timeout_ms)");
+		return CVMG_EXIT_FAIL;
+	case -ENODEV:
+		cvmg_err("no TPM: evidence comes through the vTPM");
+		return CVMG_EXIT_UNAVAILABLE;
+	case -ENOENT:
+		cvmg_err("no HCL report index (0x01400001) in the vTPM: "
+			 "not a paravisor confidential VM");
+		return CVMG_EXIT_UNAVAILABLE;
+	case -EIO:
+		cvmg_err("the TPM refused a command (see the kernel log at debug level)");
+		return CVMG_EXIT_FAIL;
+	case -EPROTO:
+		cvmg_err("the paravisor's report is malformed or of an unknown type");
+		return CVMG_EXIT_FAIL;
+	default:
+		return cvmg_report_device_error(err, netlink);
+	}
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -131,29 +163,8 @@ int cmd_report(int argc, char **argv)
 
 	ret = netlink ? cvmg_nl_get_evidence(ud, &report, &len, &type) :
 			cvmg_dev_get_evidence(ud, &report, &len, &type);
-	if (ret) {
-		switch (ret) {
-		case -ETIMEDOUT:
-			cvmg_err("no fresh report from the paravisor in time "
-				 "(module parameter evidence_timeout_ms)");
-			return CVMG_EXIT_FAIL;
-		case -ENODEV:
-			cvmg_err("no TPM: evidence comes through the vTPM");
-			return CVMG_EXIT_UNAVAILABLE;
-		case -ENOENT:
-			cvmg_err("no HCL report index (0x01400001) in the vTPM: "
-					 "not a paravisor confidential VM");
-			return CVMG_EXIT_UNAVAILABLE;
-		case -EIO:
-			cvmg_err("the TPM refused a command (see the kernel log at debug level)");
-			return CVMG_EXIT_FAIL;
-		case -EPROTO:
-			cvmg_err("the paravisor's report is malformed or of an unknown type");
-			return CVMG_EXIT_FAIL;
-		default:
-			return cvmg_report_device_error(ret, netlink);
-		}
-	}
+	if (ret)
+		return cvmg_evidence_error(ret, netlink);
 	if (out) {
 		ret = cvmg_write_file_atomic(out, report, len, 0644);
 		if (ret) {

@@ -29,17 +29,18 @@
 #include <tss2/tss2_tctildr.h>
 
 #include "secret.h"
+#include "tpm_esys.h"
 #include "tpm_seal.h"
-
-struct cvmg_tpm {
-	TSS2_TCTI_CONTEXT *tcti;
-	ESYS_CONTEXT *esys;
-	TSS2_RC last_rc;
-};
 
 /* TPM 2.0 Part 2 response codes, format one: number in bits 0-5, bit 7 set. */
 #define RC_FMT1_MASK (TPM2_RC_FMT1 | 0x3f)
-static bool rc_is(TSS2_RC rc, TSS2_RC want)
+
+/**
+ * cvmg_tpm_rc_is() - whether a TSS return code is a given TPM response code
+ * @rc: from an Esys_*() call
+ * @want: TPM2_RC_*, without the parameter/handle/session number
+ */
+bool cvmg_tpm_rc_is(TSS2_RC rc, TSS2_RC want)
 {
 	if (rc & ~(TSS2_RC)0xfff)       /* not from the TPM itself */
 		return false;
@@ -238,7 +239,7 @@ static int get_parent(struct cvmg_tpm *t, enum cvmg_parent parent, ESYS_TR *obj,
 	if (parent == CVMG_PARENT_SRK) {
 		rc = Esys_TR_FromTPMPublic(t->esys, CVMG_SRK_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
 					   ESYS_TR_NONE, obj);
-		if (rc_is(rc, TPM2_RC_HANDLE)) {
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_HANDLE)) {
 			t->last_rc = rc;
 			return -ENOENT;
 		}
@@ -553,12 +554,12 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		if (!rc)
 			break;
 		tpm->last_rc = rc;
-		if (rc_is(rc, TPM2_RC_PCR_CHANGED) && attempt + 1 < CVMG_UNSEAL_RETRIES) {
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_PCR_CHANGED) && attempt + 1 < CVMG_UNSEAL_RETRIES) {
 			if (retries)
 				(*retries)++;
 			continue;
 		}
-		ret = rc_is(rc, TPM2_RC_PCR_CHANGED) || rc_is(rc, TPM2_RC_POLICY_FAIL) ? -EPERM : -EIO;
+		ret = cvmg_tpm_rc_is(rc, TPM2_RC_PCR_CHANGED) || cvmg_tpm_rc_is(rc, TPM2_RC_POLICY_FAIL) ? -EPERM : -EIO;
 		goto out;
 	}
 	memcpy(secret, data->buffer, data->size);

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--no-log] -o BUNDLE
+ *                 [--json]
+ *
+ * Collects, in the guest, everything `cvmguard verify BUNDLE` needs offline into
+ * one evidence bundle (Documentation/bundle.rst):
+ *
+ *   1. a fresh HCL report through the module, its user data = the nonce
+ *      zero-padded to 64 bytes (hcl_nonce_user_data());
+ *   2. the AMD chain for an SNP report: --chain, else the certificate cache
+ *      ($CVMGUARD_CERT_CACHE, else /var/cache/cvmguard, KDS layout as in
+ *      amd_certtable.c); none is an error unless --no-chain;
+ *   3. a TPM2_Quote by the AK at 0x81000003 over PCRs 0-23 of the SHA-256 bank,
+ *      qualifyingData = the nonce, and the PCR values it covers;
+ *   4. the module's event log and the firmware's, when present (not --no-log).
+ *
+ * The module's log and the quote are taken together: the log is read before and
+ * after the quote, and the pair is taken again when a measurement landed in
+ * between, so the log in the bundle replays to the quoted PCRs.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+
+#include "amd_certs.h"
+#include "bundle.h"
+#include "cvmguard.h"
+#include "device.h"
+#include "hcl_report.h"
+#include "info.h"
+#include "measure.h"
+#include "snp_report.h"
+#include "tcg_log.h"
+#include "tpm_attest.h"
+
+#define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
+#define CERT_CACHE	"/var/cache/cvmguard"
+#define LOG_MAX		(64u << 20)
+#define CHAIN_MAX	(1u << 20)
+#define ATTEMPTS	5
+#define DEFAULT_NONCE	32
+
+struct attest {
+	uint8_t nonce[64];
+	size_t nonce_len;
+	uint8_t *report;
+	size_t report_len;
+	uint32_t type;
+	char *chain;			/* PEM */
+	size_t chain_len;
+	const char *chain_src;
+	struct cvmg_quote quote;
+	uint8_t *cvmg_log, *fw_log;
+	size_t cvmg_log_len, fw_log_len;
+	size_t cvmg_events, fw_events;
+	unsigned int attempts;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--no-log]\n"
+		   "                       -o BUNDLE [--json]\n\n"
+		   "Write an evidence bundle for `cvmguard verify`: a fresh HCL report whose user\n"
+		   "data is the nonce (zero-padded to 64 bytes), the AMD certificate chain, a TPM\n"
+		   "quote by the AK at 0x81000003 over SHA-256 PCRs 0-23 with the nonce as\n"
+		   "qualifying data, and the module's and the firmware's event logs.\n\n"
+		   "  -n, --nonce HEX    the verifier's nonce, 1 to 64 bytes (default: 32 random)\n"
+		   "  -c, --chain FILE   PEM chain: VCEK, ASK, ARK (default: the certificate\n"
+		   "                     cache, $CVMGUARD_CERT_CACHE or " CERT_CACHE ")\n"
+		   "      --no-chain     no chain in the bundle: the verifier brings its own\n"
+		   "      --no-log       leave the event logs out\n"
+		   "  -o, --output FILE  the bundle (- for stdout)\n"
+		   "  -j, --json         print the summary as JSON\n"
+		   "  -h, --help         this text\n"
+		   "Exit: 0 written, 1 failed, 64 usage, 69 no module, TPM, AK or HCL report,\n"
+		   "      77 permission denied.\n");
+}
+
+/* The certificates as one PEM text: VCEK, ASK, then the ARK when there is one. */
+static int chain_pem(X509 *const *certs, size_t n, char **out, size_t *len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long l;
+	size_t i;
+	int ret = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++)
+		if (certs[i] && PEM_write_bio_X509(b, certs[i]) != 1)
+			ret = -ENOMEM;
+	l = BIO_get_mem_data(b, &p);
+	if (!ret && (l <= 0 || !(*out = malloc((size_t)l))))
+		ret = -ENOMEM;
+	if (!ret) {
+		memcpy(*out, p, (size_t)l);
+		*len = (size_t)l;
+	}
+	BIO_free(b);
+	return ret;
+}
+
+/* --chain FILE: must be PEM certificates, the leaf first. */
+static int chain_from_file(struct attest *a, const char *path)
+{
+	X509 *certs[4] = { 0 };
+	uint8_t *buf = NULL;
+	size_t len, n = 0, i;
+	int ret;
+
+	ret = cvmg_read_file(path, &buf, &len, CHAIN_MAX);
+	if (ret) {
+		cvmg_err("%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = amd_chain_parse_pem(buf, len, certs, 4, &n);
+	if (ret || n < 2) {
+		cvmg_err("%s: not a PEM chain of at least the VCEK and the ASK", path);
+		ret = -EBADMSG;
+	} else {
+		ret = chain_pem(certs, n, &a->chain, &a->chain_len);
+		a->chain_src = path;
+	}
+	for (i = 0; i < n; i++)
+		X509_free(certs[i]);
+	free(buf);
+	return ret;
+}
+
+/* The certificate cache, by the report's product, chip ID and reported TCB. */
+static int chain_from_cache(struct attest *a, const struct hcl_report *h)
+{
+	const char *dir = getenv("CVMGUARD_CERT_CACHE");
+	X509 *certs[3] = { 0 };
+	struct snp_report r;
+	enum snp_product prod;
+	int ret, i;
+
+	if (!dir || !*dir)
+		dir = CERT_CACHE;
+	if (snp_report_parse(h->hw, h->hw_len, &r))
+		return -EBADMSG;
+	prod = snp_report_product(&r);
+	if (prod == SNP_PRODUCT_UNKNOWN)
+		return -ENOENT;	/* a v2 report does not say: only --chain can */
+	ret = amd_cache_load(dir, prod, &r, &certs[0], &certs[1], &certs[2]);
+	if (!ret && (!certs[0] || !certs[1]))
+		ret = -ENOENT;
+	if (!ret) {
+		ret = chain_pem(certs, certs[2] ? 3 : 2, &a->chain, &a->chain_len);
+		a->chain_src = dir;
+	}
+	for (i = 0; i < 3; i++)
+		X509_free(certs[i]);
+	return ret;
+}
+
+/* A log file, or none (-ENOENT); the firmware's must be crypto-agile to be used. */
+static int read_log(const char *path, uint8_t **buf, size_t *len, size_t *events)
+{
+	struct tcg_log log;
+	int ret;
+
+	ret = cvmg_read_file(path, buf, len, LOG_MAX);
+	if (ret)
+		return ret;
+	ret = tcg_log_parse(*buf, *len, &log);
+	*events = log.nr_events;
+	tcg_log_free(&log);
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return ret;
+}
+
+static int tpm_error(struct cvmg_tpm *tpm, int ret)
+{
+	switch (ret) {
+	case -ENOENT:
+		cvmg_err("no attestation key at 0x%08x: not a paravisor confidential VM",
+			 CVMG_AK_HANDLE);
+		return CVMG_EXIT_UNAVAILABLE;
+	case -EOPNOTSUPP:
+		cvmg_err("the key at 0x%08x is not an RSA or ECC signing key", CVMG_AK_HANDLE);
+		return CVMG_EXIT_FAIL;
+	case -EAGAIN:
+		cvmg_err("the PCRs kept changing during the quote (%d attempts)", ATTEMPTS);
+		return CVMG_EXIT_FAIL;
+	case -EPROTO:
+		cvmg_err("the TPM's answer to PCR_Read or Quote is not what was asked");
+		return CVMG_EXIT_FAIL;
+	default:
+		cvmg_err("TPM2_Quote failed: TPM response 0x%x", cvmg_tpm_last_rc(tpm));
+		return CVMG_EXIT_FAIL;
+	}
+}
+
+/* Quote, with the module's log read before and after: both must be the same. */
+static int quote_with_log(struct attest *a, bool with_log)
+{
+	struct cvmg_tpm *tpm = NULL;
+	uint8_t *after = NULL;
+	size_t after_len, n;
+	int ret;
+
+	ret = cvmg_tpm_open(&tpm);
+	if (ret) {
+		cvmg_err("no TPM (%s): the quote needs the vTPM",
+			 getenv("CVMGUARD_TCTI") ? getenv("CVMGUARD_TCTI") : "/dev/tpmrm0");
+		return CVMG_EXIT_UNAVAILABLE;
+	}
+	for (a->attempts = 1; a->attempts <= ATTEMPTS; a->attempts++) {
+		free(a->cvmg_log);
+		a->cvmg_log = NULL;
+		if (with_log) {
+			ret = read_log(CVMG_SECURITYFS_LOG, &a->cvmg_log, &a->cvmg_log_len,
+				       &a->cvmg_events);
+			if (ret == -EBADMSG) {
+				cvmg_err("%s: not a valid TCG log", CVMG_SECURITYFS_LOG);
+				ret = CVMG_EXIT_FAIL;
+				goto out;
+			}
+			if (ret == -EACCES || ret == -EPERM) {
+				cvmg_err("%s: permission denied", CVMG_SECURITYFS_LOG);
+				ret = CVMG_EXIT_NOPERM;
+				goto out;
+			}
+			if (ret)
+				cvmg_warn("%s: %s; the bundle has no module log",
+					  CVMG_SECURITYFS_LOG, strerror(-ret));
+		}
+		ret = cvmg_tpm_quote(tpm, CVMG_AK_HANDLE, a->nonce, a->nonce_len, &a->quote);
+		if (ret == -EAGAIN)
+			continue;
+		if (ret) {
+			ret = tpm_error(tpm, ret);
+			goto out;
+		}
+		if (!a->cvmg_log)
+			break;
+		ret = read_log(CVMG_SECURITYFS_LOG, &after, &after_len, &n);
+		if (!ret && after_len == a->cvmg_log_len &&
+		    !memcmp(after, a->cvmg_log, after_len)) {
+			free(after);
+			break;
+		}
+		free(after);
+		after = NULL;
+		ret = -EAGAIN;
+		cvmg_dbg("a measurement landed during the quote; taking it again");
+	}
+	ret = ret ? tpm_error(tpm, ret) : CVMG_EXIT_OK;
+out:
+	cvmg_tpm_close(tpm);
+	return ret;
+}
+
+static int write_bundle(struct attest *a, const char *path, size_t *size)
+{
+	struct bundle b = { 0 };
+	uint8_t *out = NULL;
+	int ret;
+
+#define ADD(t, p, l) (b.s[b.n++] = (struct bundle_section_ref){ (t), (const uint8_t *)(p), \
+								 (uint32_t)(l) })
+	ADD(BUNDLE_HCL_REPORT, a->report, a->report_len);
+	if (a->chain)
+		ADD(BUNDLE_CERT_CHAIN, a->chain, a->chain_len);
+	ADD(BUNDLE_QUOTE_MSG, a->quote.attest, a->quote.attest_len);
+	ADD(BUNDLE_QUOTE_SIG, a->quote.sig, a->quote.sig_len);
+	ADD(BUNDLE_PCRS_SHA256, a->quote.pcrs, sizeof(a->quote.pcrs));
+	if (a->fw_log)
+		ADD(BUNDLE_EVENT_LOG, a->fw_log, a->fw_log_len);
+	if (a->cvmg_log)
+		ADD(BUNDLE_CVMG_LOG, a->cvmg_log, a->cvmg_log_len);
+	ADD(BUNDLE_NONCE, a->nonce, a->nonce_len);
+#undef ADD
+	ret = bundle_write(&b, &out, size);
+	if (!ret)
+		ret = cvmg_write_file_atomic(path, out, *size, 0644);
+	free(out);
+	return ret;
+}
+
+static void summary(const struct attest *a, const char *path, size_t size, bool json)
+{
+	char nonce[129];
+	const char *type = a->type == CVMGUARD_REPORT_SNP ? "snp" :
+			   a->type == CVMGUARD_REPORT_TDX ? "tdx" : "unknown";
+	FILE *f = strcmp(path, "-") ? stdout : stderr;
+
+	cvmg_hex_encode(a->nonce, a->nonce_len, nonce);
+	if (json) {
+		fprintf(f, "{\"bundle\":\"%s\",\"size\":%zu,\"type\":\"%s\",\"nonce\":\"%s\","
+			"\"chain\":%s,\"quote_pcrs\":%d,\"cvmguard_log_events\":%zd,"
+			"\"firmware_log_events\":%zd,\"attempts\":%u}\n", path, size, type, nonce,
+			a->chain ? "true" : "false", CVMG_QUOTE_PCRS,
+			a->cvmg_log ? (ssize_t)a->cvmg_events : -1,
+			a->fw_log ? (ssize_t)a->fw_events : -1, a->attempts);
+		return;
+	}
+	fprintf(f, "bundle:        %s, %zu bytes\n", path, size);
+	fprintf(f, "hcl report:    %s hardware report, %zu bytes\n", type, a->report_len);
+	fprintf(f, "nonce:         %s\n", nonce);
+	fprintf(f, "chain:         %s\n", a->chain ? a->chain_src :
+		a->type == CVMGUARD_REPORT_SNP ? "none (--no-chain)" : "none (TDX)");
+	fprintf(f, "quote:         AK 0x%08x, SHA-256 PCRs 0-%d\n", CVMG_AK_HANDLE,
+		CVMG_QUOTE_PCRS - 1);
+	if (a->cvmg_log)
+		fprintf(f, "module log:    %zu events\n", a->cvmg_events);
+	else
+		fprintf(f, "module log:    none\n");
+	if (a->fw_log)
+		fprintf(f, "firmware log:  %zu events\n", a->fw_events);
+	else
+		fprintf(f, "firmware log:  none\n");
+	fprintf(f, "Verify with:   cvmguard verify %s --nonce %s --root ARK.pem\n", path, nonce);
+}
+
+int cmd_attest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "chain", required_argument, NULL, 'c' },
+		{ "no-chain", no_argument, NULL, 'C' },
+		{ "no-log", no_argument, NULL, 'L' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	const char *nonce_hex = NULL, *chain_path = NULL, *out = NULL;
+	bool no_chain = false, no_log = false, json = false;
+	uint8_t ud[HCL_USER_DATA_LEN];
+	struct hcl_claims claims = { 0 };
+	struct attest a = { 0 };
+	struct hcl_report h;
+	size_t size = 0;
+	int c, ret, rc;
+
+	while ((c = getopt_long(argc, argv, "n:c:o:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': nonce_hex = optarg; break;
+		case 'c': chain_path = optarg; break;
+		case 'C': no_chain = true; break;
+		case 'L': no_log = true; break;
+		case 'o': out = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return CVMG_EXIT_OK;
+		default: usage(stderr); return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !out || (chain_path && no_chain)) {
+		if (!out && optind == argc)
+			cvmg_err("no bundle to write (-o BUNDLE)");
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if (nonce_hex) {
+		ret = cvmg_hex_decode(nonce_hex, a.nonce, sizeof(a.nonce), &a.nonce_len);
+		if (ret || !a.nonce_len) {
+			cvmg_err("--nonce: expected 1 to 64 bytes of hex");
+			return CVMG_EXIT_USAGE;
+		}
+	} else {
+		a.nonce_len = DEFAULT_NONCE;
+		if (getrandom(a.nonce, a.nonce_len, 0) != (ssize_t)a.nonce_len) {
+			cvmg_err("getrandom: %s", strerror(errno));
+			return CVMG_EXIT_FAIL;
+		}
+	}
+	hcl_nonce_user_data(a.nonce, a.nonce_len, ud);
+
+	/* 1. The HCL report, bound to the nonce. */
+	ret = cvmg_dev_open();
+	if (ret < 0) {
+		rc = cvmg_report_device_error(ret, false);
+		goto out;
+	}
+	close(ret);
+	ret = cvmg_dev_get_evidence(ud, &a.report, &a.report_len, &a.type);
+	if (ret) {
+		rc = cvmg_evidence_error(ret, false);
+		goto out;
+	}
+	rc = CVMG_EXIT_FAIL;
+	if (hcl_report_parse(a.report, a.report_len, &h) ||
+	    hcl_claims_parse(h.claims, h.claims_len, &claims)) {
+		cvmg_err("the paravisor's HCL report does not parse");
+		goto out;
+	}
+	if (!claims.has_user_data || memcmp(claims.user_data, ud, sizeof(ud))) {
+		cvmg_err("the HCL report's claims do not carry the nonce as user-data");
+		goto out;
+	}
+
+	/* 2. The AMD chain (an SNP report only: a TDREPORT has none). */
+	if (h.rt_report_type == HCL_REPORT_SNP && !no_chain) {
+		ret = chain_path ? chain_from_file(&a, chain_path) : chain_from_cache(&a, &h);
+		if (ret == -ENOENT && !chain_path) {
+			cvmg_err("no VCEK and ASK for this report in the certificate cache (%s): "
+				 "give --chain, or --no-chain to leave it to the verifier",
+				 getenv("CVMGUARD_CERT_CACHE") ?: CERT_CACHE);
+			goto out;
+		}
+		if (ret) {
+			if (!chain_path)
+				cvmg_err("certificate cache: %s", strerror(-ret));
+			goto out;
+		}
+	}
+
+	/* 4a. The firmware's log is final once the OS runs: read it once. */
+	if (!no_log) {
+		ret = read_log(FW_LOG, &a.fw_log, &a.fw_log_len, &a.fw_events);
+		if (ret == -EBADMSG)
+			cvmg_warn("%s: not a crypto-agile TCG log; left out", FW_LOG);
+		else if (ret && ret != -ENOENT)
+			cvmg_warn("%s: %s; left out", FW_LOG, strerror(-ret));
+	}
+
+	/* 3, 4b. The quote and the module's log, consistent with each other. */
+	rc = quote_with_log(&a, !no_log);
+	if (rc)
+		goto out;
+
+	ret = write_bundle(&a, out, &size);
+	if (ret) {
+		cvmg_err("%s: %s", out, strerror(-ret));
+		rc = CVMG_EXIT_FAIL;
+		goto out;
+	}
+	summary(&a, out, size, json);
+	rc = CVMG_EXIT_OK;
+out:
+	hcl_claims_free(&claims);
+	free(a.report);
+	free(a.chain);
+	free(a.cvmg_log);
+	free(a.fw_log);
+	return rc;
+}
