@@ -19,6 +19,9 @@
  *   id_key_digest = HEX        (repeatable) 48-byte ID key digest; must match one
  *   vm_config.KEY = VALUE      the claims' vm-configuration KEY must be VALUE
  *                              (booleans as true/false, numbers in decimal)
+ *   require_hardware_verified = BOOL  default false: when true, evidence whose
+ *                              hardware report cannot be verified offline (TDX)
+ *                              is a violation
  *
  * BOOL is true/false/yes/no/1/0. Unknown keys are an error, so a typo never
  * silently weakens a policy.
@@ -129,6 +132,8 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 	}
 	if (!strcmp(key, "allow_debug"))
 		return parse_bool(val, &p->allow_debug);
+	if (!strcmp(key, "require_hardware_verified"))
+		return parse_bool(val, &p->require_hw_verified);
 	if (!strcmp(key, "allow_migration_agent"))
 		return parse_bool(val, &p->allow_migration_agent);
 	if (!strcmp(key, "allow_smt")) {
@@ -328,4 +333,18 @@ void policy_check_vmcfg(const struct cvmg_policy *p, json_object *vm_config,
 			violation(out, name, "is %s, policy wants %s", s ? s : "null",
 				  p->vmcfg[i].value);
 	}
+}
+
+/**
+ * policy_check_hw() - whether the hardware report had to be verified
+ * @p: the policy
+ * @verified: a hardware report's signature was verified (an SNP report)
+ * @out: violations are appended here
+ */
+void policy_check_hw(const struct cvmg_policy *p, bool verified,
+		     struct policy_violations *out)
+{
+	if (p->require_hw_verified && !verified)
+		violation(out, "require_hardware_verified",
+			  "the hardware report is not verified (a TDX TDREPORT cannot be offline)");
 }

@@ -28,6 +28,7 @@ struct cvmg_policy {
 	int min_tcb[POLICY_TCB_COUNT];		/* -1: not checked */
 	bool allow_debug;			/* default false */
 	bool allow_migration_agent;		/* default false */
+	bool require_hw_verified;		/* default false */
 	int allow_smt;				/* -1: not checked, else 0/1 */
 	int vmpl;				/* -1: not checked */
 	uint32_t min_version;			/* 0: not checked */
@@ -48,6 +49,8 @@ void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
 		      enum snp_product prod, struct policy_violations *out);
 void policy_check_tdx(const struct cvmg_policy *p, const struct tdx_report *t,
 		      struct policy_violations *out);
+void policy_check_hw(const struct cvmg_policy *p, bool verified,
+		     struct policy_violations *out);
 void policy_check_vmcfg(const struct cvmg_policy *p, json_object *vm_config,
 			struct policy_violations *out);
 

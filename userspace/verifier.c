@@ -23,6 +23,7 @@
 #include "cvmguard.h"
 #include "hcl_report.h"
 #include "snp_report.h"
+#include "tcg_log.h"
 #include "tpm_quote.h"
 #include "verifier.h"
 
@@ -32,7 +33,10 @@ struct vctx {
 	const struct verifier_input *in;
 	json_object *claims;
 	json_object *checks;
+	json_object *replay;		/* per-PCR log replay results */
+	json_object *notes;		/* what the verdict does not cover */
 	bool failed;
+	bool hw_verified;		/* a hardware report signature verified */
 	struct policy_violations pv;
 };
 
@@ -383,6 +387,7 @@ static int verify_snp(struct vctx *c, const uint8_t *hw, size_t len, const struc
 	check(c, "report-signature", ret ? 0 : 1, ret ? "does not verify with %s"
 						     : "ECDSA P-384/SHA-384 by %s",
 	      cn(s.leaf, l, sizeof(l)));
+	c->hw_verified = !ret;
 out:
 	certs_free(&s);
 	/* Failed checks are recorded; only malformed input is an error here. */
@@ -403,7 +408,138 @@ static void check_report_nonce(struct vctx *c, const char *name, const uint8_t *
 	      "equals the nonce" : "does not equal the nonce (zero-padded to 64 bytes)");
 }
 
-static int verify_quote(struct vctx *c, const struct bundle *b, EVP_PKEY *ak)
+/*
+ * The report and the quote answer the same request: the claims' user-data is the
+ * quote's qualifyingData zero-padded (hcl_nonce_user_data()). Checked with or
+ * without --nonce, so a quote cannot be paired with another request's report.
+ */
+static void check_nonce_binding(struct vctx *c, const struct tpm_quote *q,
+				const struct hcl_claims *cl)
+{
+	uint8_t ud[HCL_USER_DATA_LEN];
+	bool ok;
+
+	ok = cl->has_user_data && !hcl_nonce_user_data(q->extra, q->extra_len, ud) &&
+	     !memcmp(ud, cl->user_data, sizeof(ud));
+	check(c, "nonce-binding", ok, "%s", ok ?
+	      "the report's user-data is the quote's nonce" :
+	      "the report's user-data is not the quote's nonce: they answer different requests");
+}
+
+static void replay_entry(struct vctx *c, unsigned int pcr, const char *result,
+			 unsigned int fw, unsigned int own, const uint8_t *replay,
+			 const uint8_t *quoted)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "pcr", json_object_new_int((int)pcr));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	json_object_object_add(o, "firmware_events", json_object_new_int((int)fw));
+	json_object_object_add(o, "cvmguard_events", json_object_new_int((int)own));
+	claim_hex(o, "replay", replay, 32);
+	if (quoted)
+		claim_hex(o, "quoted", quoted, 32);
+	json_object_array_add(c->replay, o);
+}
+
+/*
+ * Replay the bundle's logs (the firmware's, then the module's) on the SHA-256 bank
+ * and compare each PCR they extend with the quoted value (already bound to the
+ * quote by quote-pcrs). A mismatch fails for the PCRs the module's log extends
+ * and for PCRs 0-7, which only firmware extends; other PCRs that only the firmware
+ * log touches (8 and up: boot loader, kernel) may be extended by the running OS
+ * without a log in the bundle, so a mismatch there is reported, not failed.
+ *
+ * Return: 0, or -EBADMSG for a malformed log.
+ */
+static int verify_logs(struct vctx *c, const struct bundle *b, const struct tpm_quote *q,
+		       const uint8_t *pcrs, size_t len)
+{
+	const struct bundle_section_ref *fw = bundle_get(b, BUNDLE_EVENT_LOG);
+	const struct bundle_section_ref *own = bundle_get(b, BUNDLE_CVMG_LOG);
+	struct tcg_log fwl = { 0 }, ownl = { 0 };
+	const struct tcg_log *logs[2];
+	struct tcg_replay all, mine;
+	char name[32], a[65], qv[65];
+	uint32_t quoted = 0;
+	unsigned int pcr, nfw, nown;
+	size_t n = 0, i;
+	int ret = 0;
+
+	if (!fw && !own) {
+		check(c, "log-replay", -1, "the bundle carries no event log");
+		return 0;
+	}
+	if (fw && tcg_log_parse(fw->data, fw->len, &fwl)) {
+		check(c, "log-replay", 0, "malformed firmware event log");
+		ret = -EBADMSG;
+		goto out;
+	}
+	if (own && tcg_log_parse(own->data, own->len, &ownl)) {
+		check(c, "log-replay", 0, "malformed cvmguard event log");
+		ret = -EBADMSG;
+		goto out;
+	}
+	if (fw)
+		logs[n++] = &fwl;
+	if (own)
+		logs[n++] = &ownl;
+	ret = tcg_log_replay(logs, n, TPM_ALG_SHA256, &all);
+	if (!ret)
+		ret = tcg_log_replay(&logs[n - 1], own ? 1 : 0, TPM_ALG_SHA256, &mine);
+	if (ret == -ENOENT || ret == -ERANGE) {
+		check(c, "log-replay", 0, "%s", ret == -ENOENT ? "an event log has no SHA-256 bank" :
+		      "an event log extends a PCR past 23");
+		ret = 0;
+		goto out;
+	}
+	if (ret)
+		goto out;
+	if (q->nsel == 1 && q->sel[0].hash == TPM_ALG_SHA256)
+		for (i = 0; i < (size_t)q->sel[0].size * 8 && i < TCG_PCR_COUNT; i++)
+			if (q->sel[0].bits[i / 8] & (1u << (i % 8)))
+				quoted |= 1u << i;
+	if (!all.touched)
+		check(c, "log-replay", -1, "the event logs extend no PCR");
+	for (pcr = 0; pcr < TCG_PCR_COUNT; pcr++) {
+		const uint8_t *qp = pcrs + 32 * pcr;
+		bool strict, match;
+
+		if (!(all.touched & (1u << pcr)))
+			continue;
+		nown = mine.events[pcr];
+		nfw = all.events[pcr] - nown;
+		snprintf(name, sizeof(name), "log-replay-pcr%u", pcr);
+		cvmg_hex_encode(all.pcr[pcr], 32, a);
+		if (!(quoted & (1u << pcr)) || 32 * (pcr + 1) > len) {
+			check(c, name, 0, "PCR %u: extended by the logs but not quoted", pcr);
+			replay_entry(c, pcr, "fail", nfw, nown, all.pcr[pcr], NULL);
+			continue;
+		}
+		cvmg_hex_encode(qp, 32, qv);
+		match = !memcmp(all.pcr[pcr], qp, 32);
+		strict = (mine.touched & (1u << pcr)) || pcr <= 7;
+		if (match)
+			check(c, name, 1, "PCR %u: %u firmware and %u cvmguard events replay to "
+			      "the quoted value", pcr, nfw, nown);
+		else if (strict)
+			check(c, name, 0, "PCR %u: the logs (%u firmware, %u cvmguard events) "
+			      "replay to %.16s..., the quote has %.16s...: extended outside the "
+			      "logs", pcr, nfw, nown, a, qv);
+		else
+			check(c, name, -1, "PCR %u: the firmware log replays to %.16s..., the "
+			      "quote has %.16s...: extended after boot by something that logs "
+			      "elsewhere", pcr, a, qv);
+		replay_entry(c, pcr, match ? "pass" : strict ? "fail" : "skip", nfw, nown,
+			     all.pcr[pcr], qp);
+	}
+out:
+	tcg_log_free(&fwl);
+	tcg_log_free(&ownl);
+	return ret;
+}
+
+static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl_claims *cl)
 {
 	const struct bundle_section_ref *msg = bundle_get(b, BUNDLE_QUOTE_MSG);
 	const struct bundle_section_ref *sig = bundle_get(b, BUNDLE_QUOTE_SIG);
@@ -423,10 +559,10 @@ static int verify_quote(struct vctx *c, const struct bundle *b, EVP_PKEY *ak)
 	claim_hex(c->claims, "quote_extra_data", q.extra, q.extra_len);
 	claim_hex(c->claims, "quote_pcr_digest", q.pcr_digest, q.pcr_digest_len);
 	claim_hex(c->claims, "pcrs_sha256", pcrs->data, pcrs->len > 128 ? 128 : pcrs->len);
-	if (!ak) {
+	if (!cl->ak) {
 		check(c, "quote-signature", 0, "no HCLAkPub in the claims");
 	} else {
-		ret = tpm_quote_verify_sig(msg->data, msg->len, sig->data, sig->len, ak);
+		ret = tpm_quote_verify_sig(msg->data, msg->len, sig->data, sig->len, cl->ak);
 		check(c, "quote-signature", !ret, "%s", ret ? "does not verify with HCLAkPub"
 							   : "signed by HCLAkPub");
 	}
@@ -439,7 +575,8 @@ static int verify_quote(struct vctx *c, const struct bundle *b, EVP_PKEY *ak)
 		check(c, "quote-nonce", !tpm_quote_check_nonce(&q, c->in->nonce, c->in->nonce_len),
 		      "extraData %s the nonce",
 		      tpm_quote_check_nonce(&q, c->in->nonce, c->in->nonce_len) ? "is not" : "is");
-	return 0;
+	check_nonce_binding(c, &q, cl);
+	return verify_logs(c, b, &q, pcrs->data, pcrs->len);
 }
 
 static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const struct bundle *b)
@@ -475,8 +612,12 @@ static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const stru
 			goto out;
 		}
 		tdx_claims(c, &t);
-		check(c, "tdx-report-signature", 0, "a TDREPORT is MAC'ed for its CPU, not "
-		      "signed: verifying it offline needs a TD quote");
+		check(c, "tdx-report-signature", -1, "NOT VERIFIED: a TDREPORT is MAC'ed for "
+		      "its CPU, not signed; verifying it offline needs a TD quote");
+		json_object_array_add(c->notes, json_object_new_string(
+			"the TDX hardware report is not verified offline: the claims, the "
+			"quote and the logs are consistent with it, but nothing proves it "
+			"came from TDX hardware"));
 		if (c->in->policy)
 			policy_check_tdx(c->in->policy, &t, &c->pv);
 	}
@@ -497,7 +638,7 @@ static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const stru
 	if (c->in->policy)
 		policy_check_vmcfg(c->in->policy, cl.vm_config, &c->pv);
 	if (b)
-		ret = verify_quote(c, b, cl.ak);
+		ret = verify_quote(c, b, &cl);
 out:
 	hcl_claims_free(&cl);
 	free(r);
@@ -530,7 +671,9 @@ static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report",
  * @in: the evidence and what to verify it against
  * @result: receives the result document (json_object_put() it): "evidence",
  *          "claims", "checks" [{name, result, detail}], "policy_violations"
- *          [{name, detail}], "verdict"
+ *          [{name, detail}], "log_replay" [{pcr, result, firmware_events,
+ *          cvmguard_events, replay, quoted}], "notes" [string], "verdict",
+ *          "hardware_verified" (a hardware report's signature verified)
  *
  * Return: 0 when every check passed and the policy holds; -EBADMSG for malformed
  * evidence, -EKEYREJECTED when a signature, chain or binding check failed,
@@ -551,11 +694,15 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 
 	c.claims = json_object_new_object();
 	c.checks = json_object_new_array();
+	c.replay = json_object_new_array();
+	c.notes = json_object_new_array();
 	viol = json_object_new_array();
 	json_object_object_add(root, "evidence", json_object_new_string(kind_names[kind]));
 	json_object_object_add(root, "claims", c.claims);
 	json_object_object_add(root, "checks", c.checks);
 	json_object_object_add(root, "policy_violations", viol);
+	json_object_object_add(root, "log_replay", c.replay);
+	json_object_object_add(root, "notes", c.notes);
 	if (in->nonce && in->nonce_len > 64) {
 		ret = -EINVAL;
 		goto out;
@@ -596,6 +743,8 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 		ret = -EBADMSG;
 	if (ret)
 		goto out;
+	if (in->policy && !c.failed)
+		policy_check_hw(in->policy, c.hw_verified, &c.pv);
 	for (i = 0; i < c.pv.n; i++) {
 		json_object *v = json_object_new_object();
 
@@ -611,6 +760,7 @@ out:
 	verdict = !ret ? "verified" : ret == -EBADMSG ? "malformed" :
 		  ret == -EKEYREJECTED ? "failed" : ret == -EACCES ? "policy-violation" : "error";
 	json_object_object_add(root, "verdict", json_object_new_string(verdict));
+	json_object_object_add(root, "hardware_verified", json_object_new_boolean(c.hw_verified));
 	free(r);
 	*result = root;
 	return ret;

@@ -105,6 +105,9 @@ static void print_text(json_object *res)
 			       json_object_get_string(d));
 		}
 	}
+	if (json_object_object_get_ex(res, "notes", &v))
+		for (i = 0; i < json_object_array_length(v); i++)
+			printf("note: %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
 	json_object_object_get_ex(res, "verdict", &v);
 	printf("verdict: %s\n", json_object_get_string(v));
 }
