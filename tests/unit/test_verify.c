@@ -247,6 +247,44 @@ static void test_bundle_format(void **state)
 	assert_int_equal(bundle_write(&b, &out, &len), -EINVAL);
 }
 
+/* A SHA-256-only crypto-agile log with one event on @pcr (digest: all @fill). */
+static size_t one_event_log(uint8_t *b, uint32_t pcr, uint8_t fill)
+{
+	static const uint8_t spec[] = {
+		0, 0, 0, 0, 3, 0, 0, 0, [8 ... 27] = 0, 33, 0, 0, 0,
+		'S', 'p', 'e', 'c', ' ', 'I', 'D', ' ', 'E', 'v', 'e', 'n', 't', '0', '3', 0,
+		0, 0, 0, 0, 0, 2, 0, 2, 1, 0, 0, 0, 0x0b, 0, 32, 0, 0,
+	};
+	size_t n = sizeof(spec);
+
+	memcpy(b, spec, n);
+	b[n++] = (uint8_t)pcr, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+	b[n++] = 0x0d, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+	b[n++] = 1, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+	b[n++] = 0x0b, b[n++] = 0;
+	memset(b + n, fill, 32), n += 32;
+	b[n++] = 1, b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = 'x';
+	return n;
+}
+
+/* The entry for @pcr in the result's "log_replay", or NULL. */
+static const char *replay_of(json_object *res, int pcr)
+{
+	json_object *arr, *e, *v;
+	size_t i;
+
+	json_object_object_get_ex(res, "log_replay", &arr);
+	for (i = 0; i < json_object_array_length(arr); i++) {
+		e = json_object_array_get_idx(arr, i);
+		json_object_object_get_ex(e, "pcr", &v);
+		if (json_object_get_int(v) != pcr)
+			continue;
+		json_object_object_get_ex(e, "result", &v);
+		return json_object_get_string(v);
+	}
+	return NULL;
+}
+
 static void test_bundle_azure(void **state)
 {
 	struct verifier_input in = { .now = TDATA_NOW };
@@ -258,7 +296,7 @@ static void test_bundle_azure(void **state)
 	uint8_t *msg = tdata_read("azure-vtpm-quote/quote_msg.bin", &mlen);
 	uint8_t *sig = tdata_read("azure-vtpm-quote/quote_sig.bin", &slen);
 	uint8_t *pcrs = tdata_read("azure-vtpm-quote/pcrs_sha256.bin", &plen);
-	uint8_t *out;
+	uint8_t *out, fwlog[128], ownlog[128];
 
 	b.n = 5;
 	b.s[0] = (struct bundle_section_ref){ BUNDLE_HCL_REPORT, hcl, (uint32_t)hlen };
@@ -280,7 +318,46 @@ static void test_bundle_azure(void **state)
 	assert_string_equal(result_of(res, "quote-pcrs"), "pass");
 	assert_string_equal(result_of(res, "quote-nonce"), "pass");
 	assert_string_equal(result_of(res, "user-data"), "fail");
+	assert_string_equal(result_of(res, "nonce-binding"), "fail");
+	assert_string_equal(result_of(res, "log-replay"), "skip");
 	json_object_put(res);
+	free(out);
+
+	/* Logs: the module's on PCR 15 must match (fails: the digest is made up);
+	 * the firmware's alone on PCR 9 may not (reported, skipped); PCR 0-7 must. */
+	b.n = 8;
+	b.s[5] = (struct bundle_section_ref){ BUNDLE_EVENT_LOG, fwlog,
+					      (uint32_t)one_event_log(fwlog, 9, 0x11) };
+	b.s[6] = (struct bundle_section_ref){ BUNDLE_CVMG_LOG, ownlog,
+					      (uint32_t)one_event_log(ownlog, 15, 0x22) };
+	b.s[7] = (struct bundle_section_ref){ BUNDLE_NONCE, (const uint8_t *)"challenge", 9 };
+	assert_int_equal(bundle_write(&b, &out, &in.len), 0);
+	in.evidence = out;
+	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
+	assert_string_equal(result_of(res, "log-replay-pcr15"), "fail");
+	assert_string_equal(replay_of(res, 15), "fail");
+	assert_string_equal(result_of(res, "log-replay-pcr9"), "skip");
+	assert_string_equal(replay_of(res, 9), "skip");
+	assert_null(replay_of(res, 7));
+	json_object_put(res);
+	free(out);
+	b.s[5].data = fwlog, b.s[5].len = (uint32_t)one_event_log(fwlog, 7, 0x11);
+	assert_int_equal(bundle_write(&b, &out, &in.len), 0);
+	in.evidence = out;
+	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
+	assert_string_equal(result_of(res, "log-replay-pcr7"), "fail");
+	json_object_put(res);
+	free(out);
+	/* A malformed log is malformed evidence. */
+	b.s[6].len -= 3;
+	assert_int_equal(bundle_write(&b, &out, &in.len), 0);
+	in.evidence = out;
+	assert_int_equal(verifier_run(&in, &res), -EBADMSG);
+	json_object_put(res);
+	b.s[6].len += 3;
+	free(out);
+	assert_int_equal(bundle_write(&b, &out, &in.len), 0);
+	in.evidence = out;
 	/* A bundle cut short is malformed. */
 	in.len -= 10;
 	assert_int_equal(verifier_run(&in, &res), -EBADMSG);
