@@ -212,6 +212,10 @@ static int quote_with_log(struct attest *a, bool with_log)
 	size_t after_len, n;
 	int ret;
 
+	if (!getenv("CVMGUARD_TCTI") && access("/dev/tpmrm0", R_OK | W_OK) && errno == EACCES) {
+		cvmg_err("/dev/tpmrm0: permission denied (root or the tss group is needed)");
+		return CVMG_EXIT_NOPERM;
+	}
 	ret = cvmg_tpm_open(&tpm);
 	if (ret) {
 		cvmg_err("no TPM (%s): the quote needs the vTPM",
