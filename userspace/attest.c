@@ -27,6 +27,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <openssl/pem.h>
 
 #include "amd_certs.h"
@@ -304,12 +305,22 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 
 	cvmg_hex_encode(a->nonce, a->nonce_len, nonce);
 	if (json) {
-		fprintf(f, "{\"bundle\":\"%s\",\"size\":%zu,\"type\":\"%s\",\"nonce\":\"%s\","
-			"\"chain\":%s,\"quote_pcrs\":%d,\"cvmguard_log_events\":%zd,"
-			"\"firmware_log_events\":%zd,\"attempts\":%u}\n", path, size, type, nonce,
-			a->chain ? "true" : "false", CVMG_QUOTE_PCRS,
-			a->cvmg_log ? (ssize_t)a->cvmg_events : -1,
-			a->fw_log ? (ssize_t)a->fw_events : -1, a->attempts);
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "bundle", json_object_new_string(path));
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)size));
+		json_object_object_add(o, "type", json_object_new_string(type));
+		json_object_object_add(o, "nonce", json_object_new_string(nonce));
+		json_object_object_add(o, "chain", json_object_new_boolean(!!a->chain));
+		json_object_object_add(o, "quote_pcrs", json_object_new_int(CVMG_QUOTE_PCRS));
+		json_object_object_add(o, "cvmguard_log_events", json_object_new_int64(
+			a->cvmg_log ? (int64_t)a->cvmg_events : -1));
+		json_object_object_add(o, "firmware_log_events", json_object_new_int64(
+			a->fw_log ? (int64_t)a->fw_events : -1));
+		json_object_object_add(o, "attempts", json_object_new_int((int)a->attempts));
+		fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
 		return;
 	}
 	fprintf(f, "bundle:        %s, %zu bytes\n", path, size);

@@ -58,6 +58,14 @@ static void test_usage(void **state)
 	assert_int_equal(run("verify snp-milan/report.bin --nonce xyz"), 64);
 	assert_int_equal(run("verify /nonexistent"), 64);
 	assert_int_equal(run("quote-verify --ak azure-vtpm-quote/akpub.pem"), 64);
+	/* attest's usage errors come before it looks for the module. */
+	assert_int_equal(run("attest -h"), 0);
+	assert_int_equal(run("attest"), 64);
+	assert_int_equal(run("attest -o /dev/null extra"), 64);
+	assert_int_equal(run("attest --nonce xyz -o /dev/null"), 64);
+	assert_int_equal(run("attest --nonce '' -o /dev/null"), 64);
+	assert_int_equal(run("attest --nonce %0130d -o /dev/null", 0), 64);
+	assert_int_equal(run("attest --chain x --no-chain -o /dev/null"), 64);
 }
 
 static void test_verify_snp(void **state)
