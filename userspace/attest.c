@@ -15,9 +15,10 @@
  *      qualifyingData = the nonce, and the PCR values it covers;
  *   4. the module's event log and the firmware's, when present (not --no-log).
  *
- * The module's log and the quote are taken together: the log is read before and
- * after the quote, and the pair is taken again when a measurement landed in
- * between, so the log in the bundle replays to the quoted PCRs.
+ * The module's log is read after the quote, so it holds every event the quote
+ * covers and maybe later ones; the bundle keeps the prefix the quote covers
+ * (tcg_log_fit()), so its log replays to the quoted PCRs even while measurements
+ * keep coming.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +41,7 @@
 #include "snp_report.h"
 #include "tcg_log.h"
 #include "tpm_attest.h"
+#include "tpm_quote.h"
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
 #define CERT_CACHE	"/var/cache/cvmguard"
@@ -61,6 +63,7 @@ struct attest {
 	uint8_t *cvmg_log, *fw_log;
 	size_t cvmg_log_len, fw_log_len;
 	size_t cvmg_events, fw_events;
+	size_t cvmg_later;		/* module events after the quote, left out */
 	unsigned int attempts;
 };
 
@@ -194,7 +197,8 @@ static int tpm_error(struct cvmg_tpm *tpm, int ret)
 		cvmg_err("the key at 0x%08x is not an RSA or ECC signing key", CVMG_AK_HANDLE);
 		return CVMG_EXIT_FAIL;
 	case -EAGAIN:
-		cvmg_err("the PCRs kept changing during the quote (%d attempts)", ATTEMPTS);
+		cvmg_err("PCRs the event logs do not explain kept changing during the quote "
+			 "(%d attempts)", ATTEMPTS);
 		return CVMG_EXIT_FAIL;
 	case -EPROTO:
 		cvmg_err("the TPM's answer to PCR_Read or Quote is not what was asked");
@@ -205,12 +209,18 @@ static int tpm_error(struct cvmg_tpm *tpm, int ret)
 	}
 }
 
-/* Quote, with the module's log read before and after: both must be the same. */
+/*
+ * Quote, then read the module's log: it holds every event the quote covers and
+ * maybe later ones. tcg_log_fit() finds the prefix the quote covers (and repairs
+ * PCR values a measurement moved between PCR_Read and Quote); the bundle keeps
+ * that prefix. Only a PCR the logs do not explain moving makes it try again.
+ */
 static int quote_with_log(struct attest *a, bool with_log)
 {
+	struct tcg_log fw = { 0 }, own = { 0 };
 	struct cvmg_tpm *tpm = NULL;
-	uint8_t *after = NULL;
-	size_t after_len, n;
+	struct tpm_quote parsed;
+	size_t n = 0;
 	int ret;
 
 	if (!getenv("CVMGUARD_TCTI") && access("/dev/tpmrm0", R_OK | W_OK) && errno == EACCES) {
@@ -223,12 +233,21 @@ static int quote_with_log(struct attest *a, bool with_log)
 			 getenv("CVMGUARD_TCTI") ? getenv("CVMGUARD_TCTI") : "/dev/tpmrm0");
 		return CVMG_EXIT_UNAVAILABLE;
 	}
+	if (a->fw_log && tcg_log_parse(a->fw_log, a->fw_log_len, &fw)) {
+		ret = tpm_error(tpm, -EPROTO);	/* parsed once already */
+		goto out;
+	}
 	for (a->attempts = 1; a->attempts <= ATTEMPTS; a->attempts++) {
+		ret = cvmg_tpm_quote(tpm, CVMG_AK_HANDLE, a->nonce, a->nonce_len, &a->quote);
+		if (ret) {
+			ret = tpm_error(tpm, ret);
+			goto out;
+		}
 		free(a->cvmg_log);
 		a->cvmg_log = NULL;
+		tcg_log_free(&own);
 		if (with_log) {
-			ret = read_log(CVMG_SECURITYFS_LOG, &a->cvmg_log, &a->cvmg_log_len,
-				       &a->cvmg_events);
+			ret = read_log(CVMG_SECURITYFS_LOG, &a->cvmg_log, &a->cvmg_log_len, &n);
 			if (ret == -EBADMSG) {
 				cvmg_err("%s: not a valid TCG log", CVMG_SECURITYFS_LOG);
 				ret = CVMG_EXIT_FAIL;
@@ -239,32 +258,54 @@ static int quote_with_log(struct attest *a, bool with_log)
 				ret = CVMG_EXIT_NOPERM;
 				goto out;
 			}
-			if (ret)
+			if (ret && a->attempts == 1)
 				cvmg_warn("%s: %s; the bundle has no module log",
 					  CVMG_SECURITYFS_LOG, strerror(-ret));
+			if (a->cvmg_log && tcg_log_parse(a->cvmg_log, a->cvmg_log_len, &own)) {
+				ret = tpm_error(tpm, -EPROTO);
+				goto out;
+			}
 		}
-		ret = cvmg_tpm_quote(tpm, CVMG_AK_HANDLE, a->nonce, a->nonce_len, &a->quote);
-		if (ret == -EAGAIN)
-			continue;
+		ret = tpm_quote_parse(a->quote.attest, a->quote.attest_len, &parsed);
 		if (ret) {
-			ret = tpm_error(tpm, ret);
+			ret = tpm_error(tpm, -EPROTO);
 			goto out;
 		}
-		if (!a->cvmg_log)
+		ret = tcg_log_fit(a->fw_log ? &fw : NULL, a->cvmg_log ? &own : NULL,
+				  a->quote.pcrs, parsed.pcr_digest, &a->cvmg_events);
+		if (ret != -ESRCH)
 			break;
-		ret = read_log(CVMG_SECURITYFS_LOG, &after, &after_len, &n);
-		if (!ret && after_len == a->cvmg_log_len &&
-		    !memcmp(after, a->cvmg_log, after_len)) {
-			free(after);
+		/*
+		 * No prefix explains the quote. If the values as read do, the logs
+		 * are what does not match (a PCR extended outside them): write the
+		 * bundle anyway, whole log and all, for the verifier to judge.
+		 */
+		if (!tpm_quote_check_pcrs(&parsed, &a->quote.pcrs[0][0], sizeof(a->quote.pcrs))) {
+			cvmg_warn("the event logs do not replay to the quoted PCRs (a PCR was "
+				  "extended outside them): verify will name it");
+			a->cvmg_events = own.nr_events;
+			ret = 0;
 			break;
 		}
-		free(after);
-		after = NULL;
-		ret = -EAGAIN;
-		cvmg_dbg("a measurement landed during the quote; taking it again");
+		cvmg_dbg("the PCRs moved during the quote in a way the logs do not explain; "
+			 "taking it again");
 	}
-	ret = ret ? tpm_error(tpm, ret) : CVMG_EXIT_OK;
+	if (ret == -ESRCH) {
+		ret = tpm_error(tpm, -EAGAIN);
+		goto out;
+	}
+	if (ret) {
+		cvmg_err("the event logs cannot be replayed: %s", strerror(-ret));
+		ret = CVMG_EXIT_FAIL;
+		goto out;
+	}
+	a->cvmg_later = a->cvmg_log ? own.nr_events - a->cvmg_events : 0;
+	if (a->cvmg_log)
+		a->cvmg_log_len = tcg_log_prefix_len(&own, a->cvmg_events);
+	ret = CVMG_EXIT_OK;
 out:
+	tcg_log_free(&fw);
+	tcg_log_free(&own);
 	cvmg_tpm_close(tpm);
 	return ret;
 }
@@ -317,6 +358,8 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 			a->cvmg_log ? (int64_t)a->cvmg_events : -1));
 		json_object_object_add(o, "firmware_log_events", json_object_new_int64(
 			a->fw_log ? (int64_t)a->fw_events : -1));
+		json_object_object_add(o, "cvmguard_events_after_quote",
+				       json_object_new_int64((int64_t)a->cvmg_later));
 		json_object_object_add(o, "attempts", json_object_new_int((int)a->attempts));
 		fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 			JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -330,7 +373,10 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 		a->type == CVMGUARD_REPORT_SNP ? "none (--no-chain)" : "none (TDX)");
 	fprintf(f, "quote:         AK 0x%08x, SHA-256 PCRs 0-%d\n", CVMG_AK_HANDLE,
 		CVMG_QUOTE_PCRS - 1);
-	if (a->cvmg_log)
+	if (a->cvmg_log && a->cvmg_later)
+		fprintf(f, "module log:    %zu events (%zu later ones, after the quote, left out)\n",
+			a->cvmg_events, a->cvmg_later);
+	else if (a->cvmg_log)
 		fprintf(f, "module log:    %zu events\n", a->cvmg_events);
 	else
 		fprintf(f, "module log:    none\n");

@@ -21,6 +21,7 @@
 
 #define SPEC_ID_SIG		"Spec ID Event03"
 #define STARTUP_LOCALITY_SIG	"StartupLocality"
+#define TPM_ALG_SHA256_ID	0x000b
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -69,6 +70,7 @@ int tcg_log_parse(const uint8_t *buf, size_t len, struct tcg_log *log)
 
 	memset(log, 0, sizeof(*log));
 	log->startup_locality = -1;
+	log->buf = buf;
 	if (!len)
 		return 0;
 	if (len < 32 || le32(buf) != 0 || le32(buf + 4) != TCG_EV_NO_ACTION)
@@ -87,6 +89,7 @@ int tcg_log_parse(const uint8_t *buf, size_t len, struct tcg_log *log)
 			return -EBADMSG;
 	}
 	off = 32 + sz;
+	log->hdr_len = off;
 	while (off < len) {
 		if (log->nr_events == cap) {
 			cap = cap ? 2 * cap : 256;
@@ -217,6 +220,112 @@ int tcg_log_replay(const struct tcg_log *const *logs, size_t nlogs, uint16_t alg
 		}
 	}
 out:
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+/**
+ * tcg_log_prefix_len() - the length of a log cut after its first @nevents events
+ * @log: a parsed log
+ * @nevents: at most log->nr_events
+ *
+ * Return: the byte length of that prefix, itself a valid log (0 for an empty log).
+ */
+size_t tcg_log_prefix_len(const struct tcg_log *log, size_t nevents)
+{
+	const struct cvmg_event *ev;
+
+	if (!log->nr_banks)
+		return 0;
+	if (!nevents)
+		return log->hdr_len;
+	ev = &log->events[nevents - 1];
+	return (size_t)(ev->data - log->buf) + ev->data_len;
+}
+
+static int pcr_digest(EVP_MD_CTX *ctx, uint8_t pcrs[TCG_PCR_COUNT][32], uint8_t *md)
+{
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, pcrs, TCG_PCR_COUNT * 32) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, NULL) != 1)
+		return -EIO;
+	return 0;
+}
+
+/**
+ * tcg_log_fit() - the prefix of a log that a quote covers
+ * @fw: the firmware's log, or NULL (final before the OS runs)
+ * @log: the OS's log, read after the quote; NULL or empty for none
+ * @pcrs: SHA-256 PCRs 0-23 read before the quote; on success, those @log extends
+ *        are replaced by the values its prefix leads to
+ * @digest: the quote's pcrDigest over SHA-256 PCRs 0-23
+ * @nevents: receives the number of events of @log the quote covers
+ *
+ * A log read after the quote holds every event the quote covers and maybe some
+ * that came later; its order is the extend order, so the quoted state is that of
+ * a prefix. Find the prefix whose replay, with the other PCRs as read, gives
+ * the quote's digest. This also repairs PCR values read while the log's PCRs
+ * moved (between TPM2_PCR_Read and TPM2_Quote), so a stream of measurements
+ * cannot keep attest from a consistent bundle.
+ *
+ * Return: 0; -ESRCH when no prefix fits (a PCR the log does not explain moved:
+ * read and quote again); -ENOENT when a log lacks the SHA-256 bank; -ERANGE,
+ * -EIO, -ENOMEM as tcg_log_replay().
+ */
+int tcg_log_fit(const struct tcg_log *fw, const struct tcg_log *log,
+		uint8_t pcrs[TCG_PCR_COUNT][32], const uint8_t digest[32], size_t *nevents)
+{
+	const struct tcg_log *logs[2] = { fw, log };
+	uint8_t cand[TCG_PCR_COUNT][32], md[32];
+	struct tcg_replay full, cur;
+	EVP_MD_CTX *ctx = NULL;
+	size_t k, n = log ? log->nr_events : 0;
+	int b = 0, ret, p;
+
+	/* What the OS log touches at all, and the state before its first event. */
+	ret = tcg_log_replay(&logs[1], log ? 1 : 0, TPM_ALG_SHA256_ID, &full);
+	if (!ret)
+		ret = tcg_log_replay(logs, fw ? 1 : 0, TPM_ALG_SHA256_ID, &cur);
+	if (ret)
+		return ret;
+	if (n) {
+		b = tcg_log_bank(log, TPM_ALG_SHA256_ID);
+		if (b < 0 || log->size[b] != 32)
+			return -ENOENT;
+	}
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	ret = -ESRCH;
+	for (k = 0; k <= n; k++) {
+		memcpy(cand, pcrs, sizeof(cand));
+		for (p = 0; p < TCG_PCR_COUNT; p++)
+			if (full.touched & (1u << p))
+				memcpy(cand[p], cur.pcr[p], 32);
+		if (pcr_digest(ctx, cand, md)) {
+			ret = -EIO;
+			break;
+		}
+		if (!memcmp(md, digest, 32)) {
+			memcpy(pcrs, cand, sizeof(cand));
+			*nevents = k;
+			ret = 0;
+			break;
+		}
+		if (k == n)
+			break;
+		if (log->events[k].type == TCG_EV_NO_ACTION)
+			continue;
+		if (log->events[k].pcr >= TCG_PCR_COUNT) {
+			ret = -ERANGE;
+			break;
+		}
+		if (extend(EVP_sha256(), ctx, cur.pcr[log->events[k].pcr],
+			   log->events[k].digests[b].value, 32)) {
+			ret = -EIO;
+			break;
+		}
+	}
 	EVP_MD_CTX_free(ctx);
 	return ret;
 }

@@ -21,6 +21,8 @@ struct tcg_log {
 	uint16_t size[CVMG_MAX_BANKS];
 	size_t nr_events;
 	struct cvmg_event *events;	/* each points into the parsed buffer */
+	const uint8_t *buf;		/* the parsed buffer */
+	size_t hdr_len;			/* bytes up to the first event */
 	int startup_locality;		/* from a StartupLocality event, or -1 */
 };
 
@@ -36,5 +38,8 @@ void tcg_log_free(struct tcg_log *log);
 int tcg_log_bank(const struct tcg_log *log, uint16_t alg);
 int tcg_log_replay(const struct tcg_log *const *logs, size_t nlogs, uint16_t alg,
 		   struct tcg_replay *out);
+size_t tcg_log_prefix_len(const struct tcg_log *log, size_t nevents);
+int tcg_log_fit(const struct tcg_log *fw, const struct tcg_log *log,
+		uint8_t pcrs[TCG_PCR_COUNT][32], const uint8_t digest[32], size_t *nevents);
 
 #endif /* CVMG_TCG_LOG_H */

@@ -9,9 +9,9 @@
  * the verifier checks the signature with HCLAkPub from the hardware-bound claims,
  * so a key swapped in on the way fails there.
  *
- * PCR_Read and Quote are separate commands, so a PCR extended between them would
- * leave values that do not match the quote's pcrDigest: the values are checked
- * against the digest here and the pair is taken again (-EAGAIN to the caller).
+ * PCR_Read and Quote are separate commands, so a PCR extended between them leaves
+ * values that do not match the quote's pcrDigest; the caller reconciles them with
+ * the event log (tcg_log_fit()) or takes the pair again.
  */
 #include <errno.h>
 #include <string.h>
@@ -120,13 +120,14 @@ static int ak_scheme(struct cvmg_tpm *t, ESYS_TR ak, TPMT_SIG_SCHEME *scheme)
  * @ak: the key's persistent handle (CVMG_AK_HANDLE)
  * @nonce: qualifyingData, 1 to 64 bytes
  * @len: its length
- * @q: receives the TPMS_ATTEST, the marshalled TPMT_SIGNATURE and the PCR values,
- *     which match the quote's pcrDigest
+ * @q: receives the TPMS_ATTEST, the marshalled TPMT_SIGNATURE and the PCR values
+ *     read just before the quote (a PCR extended in between makes them differ
+ *     from the quote's pcrDigest)
  *
  * Return: 0; -ENOENT no key at @ak; -EOPNOTSUPP the key cannot sign quotes we
- * verify; -EAGAIN a PCR changed between reading and quoting (try again);
- * -EINVAL a bad nonce length; -EPROTO an odd answer; -EIO another TPM failure
- * (cvmg_tpm_last_rc() has the code).
+ * verify; -EINVAL a bad nonce length; -EPROTO an odd answer (a quote that is not
+ * of the SHA-256 PCRs 0-23); -EIO another TPM failure (cvmg_tpm_last_rc() has
+ * the code).
  */
 int cvmg_tpm_quote(struct cvmg_tpm *tpm, uint32_t ak, const uint8_t *nonce, size_t len,
 		   struct cvmg_quote *q)
@@ -183,10 +184,9 @@ int cvmg_tpm_quote(struct cvmg_tpm *tpm, uint32_t ak, const uint8_t *nonce, size
 		ret = -EPROTO;
 		goto out;
 	}
-	ret = tpm_quote_check_pcrs(&parsed, &q->pcrs[0][0], sizeof(q->pcrs));
-	if (ret == -EKEYREJECTED)
-		ret = -EAGAIN;
-	else if (ret)
+	if (parsed.nsel != 1 || parsed.sel[0].hash != TPM_ALG_SHA256 ||
+	    parsed.sel[0].size != 3 || memcmp(parsed.sel[0].bits, "\xff\xff\xff", 3) ||
+	    parsed.pcr_digest_len != 32)
 		ret = -EPROTO;
 out:
 	Esys_Free(quoted);

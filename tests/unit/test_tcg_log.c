@@ -233,6 +233,75 @@ static void test_replay(void **state)
 	tcg_log_free(&ol);
 }
 
+static void sha256_pcrs(uint8_t pcrs[TCG_PCR_COUNT][32], uint8_t *md)
+{
+	digest("SHA256", pcrs, TCG_PCR_COUNT * 32, md);
+}
+
+/* attest's reconciliation of a log read after the quote with the quoted digest. */
+static void test_fit(void **state)
+{
+	static struct logbuf os;
+	uint8_t read[TCG_PCR_COUNT][32] = { { 0 } }, quoted[TCG_PCR_COUNT][32];
+	uint8_t d[32], pcrs[TCG_PCR_COUNT][32];
+	struct tcg_log log, cut;
+	size_t k = 99, len;
+	int i;
+
+	for (i = 17; i <= 22; i++)
+		memset(read[i], 0xff, 32);
+	memset(read[4], 0x44, 32);	/* a firmware PCR, as read */
+	spec_header(&os);
+	event(&os, 13, 0xd, "a", false);
+	event(&os, 13, 0xd, "b", false);
+	event(&os, 14, 0xd, "c", false);
+	event(&os, 13, 0xd, "d", false);
+	assert_int_equal(tcg_log_parse(os.b, os.n, &log), 0);
+
+	/* The quote saw "a" and "b"; PCR_Read saw only "a"; the log has all four. */
+	memcpy(quoted, read, sizeof(quoted));
+	extend(quoted[13], "a");
+	extend(quoted[13], "b");
+	sha256_pcrs(quoted, d);
+	memcpy(pcrs, read, sizeof(pcrs));
+	extend(pcrs[13], "a");
+	assert_int_equal(tcg_log_fit(NULL, &log, pcrs, d, &k), 0);
+	assert_int_equal(k, 2);
+	assert_memory_equal(pcrs, quoted, sizeof(pcrs));
+	/* The prefix is a log of its own with those two events. */
+	len = tcg_log_prefix_len(&log, k);
+	assert_int_equal(tcg_log_parse(os.b, len, &cut), 0);
+	assert_int_equal(cut.nr_events, 2);
+	tcg_log_free(&cut);
+	assert_int_equal(tcg_log_prefix_len(&log, 0), log.hdr_len);
+	assert_int_equal(tcg_log_prefix_len(&log, 4), os.n);
+
+	/* Everything: all four events. */
+	extend(quoted[14], "c");
+	extend(quoted[13], "d");
+	sha256_pcrs(quoted, d);
+	memcpy(pcrs, read, sizeof(pcrs));
+	assert_int_equal(tcg_log_fit(NULL, &log, pcrs, d, &k), 0);
+	assert_int_equal(k, 4);
+	assert_memory_equal(pcrs, quoted, sizeof(pcrs));
+
+	/* A PCR the log does not explain moved: no prefix fits. */
+	quoted[4][0] ^= 1;
+	sha256_pcrs(quoted, d);
+	memcpy(pcrs, read, sizeof(pcrs));
+	assert_int_equal(tcg_log_fit(NULL, &log, pcrs, d, &k), -ESRCH);
+	assert_memory_equal(pcrs, read, sizeof(pcrs));
+	tcg_log_free(&log);
+
+	/* No log: the values as read must give the digest. */
+	sha256_pcrs(read, d);
+	memcpy(pcrs, read, sizeof(pcrs));
+	assert_int_equal(tcg_log_fit(NULL, NULL, pcrs, d, &k), 0);
+	assert_int_equal(k, 0);
+	d[0] ^= 1;
+	assert_int_equal(tcg_log_fit(NULL, NULL, pcrs, d, &k), -ESRCH);
+}
+
 static void test_nonce_user_data(void **state)
 {
 	uint8_t n[65], ud[HCL_USER_DATA_LEN], want[HCL_USER_DATA_LEN] = { 0 };
@@ -254,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_replay),
+		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_nonce_user_data),
 	};
 
