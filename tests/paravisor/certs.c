@@ -281,7 +281,17 @@ int certs_setup(void)
 				save_key(d, "vcek.key", pv.vcek);
 		}
 	}
-	make_ca_certs();
+	/*
+	 * AMD's ARK and ASK certificates never change: reissue them only for another
+	 * product, so that a reload (new TCB, chip id...) keeps the root a verifier
+	 * already trusts; the VCEK certificate is remade every time.
+	 */
+	static char ca_product[sizeof(pv.cfg.product)];
+
+	if (!pv.ark_cert || strcmp(ca_product, pv.cfg.product)) {
+		make_ca_certs();
+		snprintf(ca_product, sizeof(ca_product), "%s", pv.cfg.product);
+	}
 	make_vcek_cert();
 	write_chain();
 	pv_log("chain ready: ARK-%s -> SEV-%s -> SEV-VCEK (tcb bl=%u tee=%u snp=%u ucode=%u)",
