@@ -7,6 +7,7 @@
 #   make deps             install the Debian packages for build, tests and demo
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
 #   make check-debug      VM cases on the KASAN/lockdep kernel, panic_on_warn=1
+#   make fuzz-planted     the fuzzer must find a bug planted in a scratch build
 #   make demo             boot a guest and show what works, narrated
 #   make dkms-install     copy the module sources to /usr/src for DKMS
 
@@ -80,6 +81,10 @@ check:
 check-debug:
 	tests/check --debug
 
+# The fuzzer must catch a planted bug (tests/fuzz/planted-bug.patch) in a 6.12 guest.
+fuzz-planted: userspace
+	tests/fuzz/planted-bug
+
 demo: modules-test userspace
 	tests/demo
 
@@ -101,4 +106,4 @@ install: userspace
 	$(MAKE) -C userspace install
 
 .PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
-	check-debug demo dkms-test deps dkms-install install
+	check-debug fuzz-planted demo dkms-test deps dkms-install install
