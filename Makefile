@@ -7,6 +7,7 @@
 #   make deps             install the Debian packages for build, tests and demo
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
 #   make check-debug      VM cases on the KASAN/lockdep kernel, panic_on_warn=1
+#   make fuzz-planted     the fuzzer must find a bug planted in a scratch build
 #   make demo             boot a guest and show what works, narrated
 #   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
 #   make fuzz-smoke       each fuzz harness once over its seeds and regression inputs
@@ -82,6 +83,10 @@ check:
 check-debug:
 	tests/check --debug
 
+# The fuzzer must catch a planted bug (tests/fuzz/planted-bug.patch) in a 6.12 guest.
+fuzz-planted: userspace
+	tests/fuzz/planted-bug
+
 demo: modules-test userspace
 	tests/demo
 
@@ -112,4 +117,4 @@ install: userspace
 	$(MAKE) -C userspace install
 
 .PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
-	check-debug demo fuzz fuzz-smoke dkms-test deps dkms-install install
+	check-debug demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install

@@ -3,8 +3,11 @@
  * The event log in securityfs, IMA-style: cvmguard/binary_measurements (the TCG PC
  * Client crypto-agile log) and cvmguard/ascii_measurements share one seq_file
  * iterator and differ only in show(). Reads take no lock (see measure.c); both
- * files are root-only and hold a module reference while open.
+ * files are root-only and hold a module reference while open (taken in open, see
+ * cvmguard_sfs_open()).
  */
+#include <linux/dcache.h>
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
@@ -140,30 +143,57 @@ static const struct seq_operations cvmguard_sfs_ascii_ops = {
 	.show = cvmguard_sfs_ascii_show,
 };
 
+/*
+ * Module references. securityfs puts our fops in the inode, and the VFS's
+ * fops_get() WARNs when it cannot take the .owner reference, as happens to an open
+ * that races rmmod (the module is already going, its exit has not yet removed the
+ * files): with panic_on_warn, a crash. So the fops have no .owner; open takes the
+ * reference itself and fails with -ENODEV once the module is going, release drops
+ * it, and cvmguard_measure_fs_exit() waits for openers still inside these
+ * functions before the module's text goes away.
+ */
+static int cvmguard_sfs_open(struct file *file, const struct seq_operations *ops)
+{
+	int ret;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	ret = seq_open_private(file, ops, sizeof(struct cvmguard_event));
+	if (ret)
+		module_put(THIS_MODULE);
+	return ret;
+}
+
 static int cvmguard_sfs_bin_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &cvmguard_sfs_bin_ops, sizeof(struct cvmguard_event));
+	return cvmguard_sfs_open(file, &cvmguard_sfs_bin_ops);
 }
 
 static int cvmguard_sfs_ascii_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &cvmguard_sfs_ascii_ops, sizeof(struct cvmguard_event));
+	return cvmguard_sfs_open(file, &cvmguard_sfs_ascii_ops);
+}
+
+static int cvmguard_sfs_release(struct inode *inode, struct file *file)
+{
+	int ret = seq_release_private(inode, file);
+
+	module_put(THIS_MODULE);
+	return ret;
 }
 
 static const struct file_operations cvmguard_sfs_bin_fops = {
-	.owner = THIS_MODULE,
 	.open = cvmguard_sfs_bin_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = seq_release_private,
+	.release = cvmguard_sfs_release,
 };
 
 static const struct file_operations cvmguard_sfs_ascii_fops = {
-	.owner = THIS_MODULE,
 	.open = cvmguard_sfs_ascii_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.release = seq_release_private,
+	.release = cvmguard_sfs_release,
 };
 
 /**
@@ -199,12 +229,28 @@ out_dir:
 	return ret;
 }
 
+/*
+ * Remove a file, then wait until nobody else holds its dentry: an open that found
+ * it before the removal holds it until our open (failing, the module is going) or
+ * the file's last release (which dput()s only after our release returned) is done.
+ */
+static void cvmguard_sfs_remove_wait(struct dentry *d)
+{
+	dget(d);
+	securityfs_remove(d);
+	while (d_count(d) > 1)
+		msleep(1);
+	dput(d);
+}
+
 /**
  * cvmguard_measure_fs_exit() - remove the files; call before freeing the log
+ *
+ * Returns once no task can still be running the files' operations.
  */
 void cvmguard_measure_fs_exit(void)
 {
-	securityfs_remove(cvmguard_sfs_ascii);
-	securityfs_remove(cvmguard_sfs_bin);
+	cvmguard_sfs_remove_wait(cvmguard_sfs_ascii);
+	cvmguard_sfs_remove_wait(cvmguard_sfs_bin);
 	securityfs_remove(cvmguard_sfs_dir);
 }
