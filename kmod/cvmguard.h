@@ -64,6 +64,7 @@ void cvmguard_chardev_exit(void);
 /* genl.c */
 int cvmguard_genl_init(void);
 void cvmguard_genl_exit(void);
+bool cvmguard_genl_has_listeners(void);
 void cvmguard_genl_notify(const struct cvmguard_event *ev);
 
 /* measure.c */

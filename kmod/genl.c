@@ -189,6 +189,12 @@ static int cvmguard_nl_put_event(struct sk_buff *skb, const struct cvmguard_even
 	return 0;
 }
 
+/* Whether anybody is subscribed to the "measure" group. */
+bool cvmguard_genl_has_listeners(void)
+{
+	return genl_has_listeners(&cvmguard_genl_family, &init_net, CVMGUARD_MCGRP_MEASURE_IDX);
+}
+
 /**
  * cvmguard_genl_notify() - announce a new event on the "measure" group
  * @ev: the event

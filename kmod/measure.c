@@ -310,9 +310,15 @@ static u64 cvmguard_log_commit(struct cvmguard_log *log, u8 *rec, size_t len)
 	WARN_ON_ONCE(xa_err(xa_store(&log->index, seq, rec, GFP_KERNEL)));
 	smp_store_release(&log->nr_events, seq + 1);
 
-	/* Under the lock, so that listeners get events in log order. */
-	cvmguard_measure_parse(seq, rec, &ev);
-	cvmguard_genl_notify(&ev);
+	/*
+	 * Under the lock, so that listeners get events in log order; not built
+	 * at all when nobody listens. A listener that subscribes meanwhile
+	 * starts from GET_LOG anyway.
+	 */
+	if (cvmguard_genl_has_listeners()) {
+		cvmguard_measure_parse(seq, rec, &ev);
+		cvmguard_genl_notify(&ev);
+	}
 	return seq;
 }
 
