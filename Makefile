@@ -6,7 +6,9 @@
 #   make KDIR=DIR         module against another kernel tree
 #   make deps             install the Debian packages for build, tests and demo
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
-#   make check-debug      VM cases on the KASAN/lockdep kernel, panic_on_warn=1
+#   make check-debug      robustness + core VM cases on the KASAN/lockdep kernel
+#                         (one boot, panic_on_warn=1, at most 15 minutes)
+#   make check-debug-all  every module case on that kernel (about an hour)
 #   make fuzz-planted     the fuzzer must find a bug planted in a scratch build
 #   make demo             boot a guest and show what works, narrated
 #   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
@@ -83,6 +85,9 @@ check:
 check-debug:
 	tests/check --debug
 
+check-debug-all:
+	tests/check --debug --all
+
 # The fuzzer must catch a planted bug (tests/fuzz/planted-bug.patch) in a 6.12 guest.
 fuzz-planted: userspace
 	tests/fuzz/planted-bug
@@ -117,4 +122,4 @@ install: userspace
 	$(MAKE) -C userspace install
 
 .PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
-	check-debug demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install
+	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install
