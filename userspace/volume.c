@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include <blkid/blkid.h>
+#include <json-c/json.h>
 #include <libcryptsetup.h>
 #include <openssl/evp.h>
 
@@ -205,6 +207,114 @@ static int add_token(struct crypt_device *cd, const struct cvmg_token *tok)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Crash safety for the keyslot that enroll (on an existing volume) and rotate add.
+ * Its passphrase exists only in memory until the token holding the sealed secret
+ * is written, so a kill in between leaves a keyslot nobody can open. Before adding
+ * it, a "cvmguard-pending" token names the slot it will take; the token goes once
+ * the sealed tokens are in place. The next enroll or rotate finishes the job: a
+ * slot named by a pending token and by no other token, with cvmguard's KDF, is
+ * destroyed (nobody can open it), then the pending token goes.
+ */
+#define PENDING_TOKEN_TYPE "cvmguard-pending"
+
+static int pending_slot(struct crypt_device *cd, int token)
+{
+	const char *json, *type = NULL;
+	json_object *o, *v;
+	int slot = -1;
+
+	if (crypt_token_json_get(cd, token, &json) < 0)
+		return -1;
+	o = json_tokener_parse(json);
+	if (!o)
+		return -1;
+	if (json_object_object_get_ex(o, "type", &v))
+		type = json_object_get_string(v);
+	if (type && !strcmp(type, PENDING_TOKEN_TYPE) &&
+	    json_object_object_get_ex(o, "cvmguard_keyslot", &v) &&
+	    json_object_is_type(v, json_type_int))
+		slot = json_object_get_int(v);
+	json_object_put(o);
+	return slot;
+}
+
+/* Whether a token other than @except (and not a pending one) names @slot. */
+static bool slot_in_use(struct crypt_device *cd, int slot, int except)
+{
+	int i, n = crypt_token_max(CRYPT_LUKS2);
+
+	for (i = 0; i < n; i++)
+		if (i != except && pending_slot(cd, i) < 0 &&
+		    crypt_token_is_assigned(cd, i, slot) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether @slot is active with the KDF cvmguard gives its keyslots (PBKDF2-SHA256
+ * at the minimum iterations): a pending token names a slot that was free when it
+ * was written; if the run was killed before adding it and somebody has since put
+ * a passphrase there with cryptsetup (Argon2 by default), that keyslot stays.
+ */
+static bool slot_is_ours(struct crypt_device *cd, int slot)
+{
+	struct crypt_pbkdf_type pbkdf;
+
+	return crypt_keyslot_status(cd, slot) != CRYPT_SLOT_INACTIVE &&
+	       !crypt_keyslot_get_pbkdf(cd, slot, &pbkdf) &&
+	       !strcmp(pbkdf.type, CRYPT_KDF_PBKDF2) && pbkdf.hash && !strcmp(pbkdf.hash, "sha256") &&
+	       pbkdf.iterations == PBKDF2_MIN_ITERATIONS;
+}
+
+/* Undo what a killed enroll or rotate left behind (see above). */
+static int pending_recover(struct crypt_device *cd)
+{
+	int i, n = crypt_token_max(CRYPT_LUKS2), slot, ret;
+
+	for (i = 0; i < n; i++) {
+		slot = pending_slot(cd, i);
+		if (slot < 0)
+			continue;
+		if (!slot_in_use(cd, slot, i) && slot_is_ours(cd, slot)) {
+			ret = crypt_keyslot_destroy(cd, slot);
+			if (ret < 0)
+				return ret;
+			cvmg_info("removed keyslot %d, left unopenable by an interrupted run", slot);
+		}
+		ret = crypt_token_json_set(cd, i, NULL);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* A pending token naming @slot; returns its id. */
+static int pending_announce(struct crypt_device *cd, int slot)
+{
+	char json[128];
+
+	snprintf(json, sizeof(json),
+		 "{\"type\":\"" PENDING_TOKEN_TYPE "\",\"keyslots\":[],\"cvmguard_keyslot\":%d}",
+		 slot);
+	return crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json);
+}
+
+/* Announce the free keyslot about to be added; returns the pending token's id. */
+static int pending_begin(struct crypt_device *cd, int *slot)
+{
+	int s, n = crypt_keyslot_max(CRYPT_LUKS2);
+
+	for (s = 0; s < n; s++)
+		if (crypt_keyslot_status(cd, s) == CRYPT_SLOT_INACTIVE)
+			break;
+	if (s == n)
+		return -ENOSPC;
+	*slot = s;
+	return pending_announce(cd, s);
+}
+
+
 /* Seal @secret for both tokens; nothing touches the device here. */
 static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
 		     struct cvmg_token *tok, struct cvmg_token *sd_tok, bool *srk_created)
@@ -292,7 +402,7 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	char *pass = NULL, *old = NULL;
 	size_t old_len = 0;
 	bool blank, luks2 = false;
-	int ret, slot;
+	int ret, slot, pending_id = -1;
 
 	memset(res, 0, sizeof(*res));
 	res->keyslot = res->recovery_keyslot = -1;
@@ -377,12 +487,19 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = set_pbkdf_minimal(cd);
 	if (ret)
 		goto out;
-	if (res->formatted)
+	if (res->formatted) {
 		slot = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, NULL, 0, pass,
 						       CVMG_PASSPHRASE_LEN);
-	else
-		slot = crypt_keyslot_add_by_passphrase(cd, CRYPT_ANY_SLOT, old, old_len, pass,
+	} else {
+		/* An existing volume: announce the slot first (see pending_begin). */
+		ret = pending_recover(cd);
+		if (ret >= 0)
+			ret = pending_id = pending_begin(cd, &slot);
+		if (ret < 0)
+			goto out;
+		slot = crypt_keyslot_add_by_passphrase(cd, slot, old, old_len, pass,
 						       CVMG_PASSPHRASE_LEN);
+	}
 	if (slot < 0) {
 		ret = slot;
 		goto out;
@@ -391,6 +508,8 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = add_token(cd, tok);
 	if (!ret && opts->systemd_token)
 		ret = add_token(cd, sd_tok);
+	if (!ret && pending_id >= 0)
+		ret = crypt_token_json_set(cd, pending_id, NULL) < 0 ? -EIO : 0;
 	if (ret)
 		goto out;
 	if (opts->recovery_key) {
@@ -656,6 +775,68 @@ static int find_token(struct crypt_device *cd, enum cvmg_token_kind kind, struct
 	return -ENOENT;
 }
 
+/*
+ * Whether a systemd-tpm2 token shares a keyslot with a cvmguard token (enroll
+ * writes both); one of systemd-cryptenroll's own, on another keyslot, is not ours.
+ * @t is scratch space.
+ */
+static bool systemd_token_of_ours(struct crypt_device *cd, struct cvmg_token *t)
+{
+	int i, n = crypt_token_max(CRYPT_LUKS2);
+	uint64_t ours = 0;
+	const char *json;
+
+	for (i = 0; i < n; i++)
+		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
+		    t->kind == CVMG_TOKEN_CVMGUARD && t->keyslot >= 0 && t->keyslot < 64)
+			ours |= 1ull << t->keyslot;
+	for (i = 0; i < n; i++)
+		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
+		    t->kind == CVMG_TOKEN_SYSTEMD && t->keyslot >= 0 && t->keyslot < 64 &&
+		    (ours >> t->keyslot & 1))
+			return true;
+	return false;
+}
+
+/*
+ * After a rotate's new token is proven: every other cvmguard token (the old one,
+ * and any a killed rotate left beside it), the systemd-tpm2 tokens on the same
+ * keyslots (systemd-cryptenroll's own, on other keyslots, stay), and then those
+ * keyslots, once no token names them.
+ */
+static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
+{
+	int i, n = crypt_token_max(CRYPT_LUKS2), ret = 0;
+	uint64_t slots = 0;
+	struct cvmg_token *t;
+	const char *json;
+
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
+		    t->kind == CVMG_TOKEN_CVMGUARD && t->keyslot != keep_slot &&
+		    t->keyslot >= 0 && t->keyslot < 64)
+			slots |= 1ull << t->keyslot;
+	/*
+	 * Announce each keyslot before its tokens go: killed after that, the
+	 * keyslot (its secret now sealed nowhere) is removed by pending_recover().
+	 */
+	for (i = 0; i < 64 && ret >= 0; i++)
+		if (slots >> i & 1)
+			ret = pending_announce(cd, i);
+	for (i = 0; i < n && ret >= 0; i++)
+		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
+		    t->keyslot >= 0 && t->keyslot < 64 && (slots >> t->keyslot & 1))
+			ret = crypt_token_json_set(cd, i, NULL);
+	if (ret >= 0)
+		ret = pending_recover(cd);
+	explicit_bzero(t, sizeof(*t));
+	free(t);
+	return ret < 0 ? ret : 0;
+}
+
 /**
  * cvmg_volume_rotate() - replace a volume's sealed secret, crash-safely
  * @device: the LUKS2 device, enrolled by cvmguard
@@ -664,7 +845,8 @@ static int find_token(struct crypt_device *cd, enum cvmg_token_kind kind, struct
  * @new_slot: the keyslot added
  *
  * Order, so that a kill at any point leaves a volume that opens with the old or the
- * new secret: unseal the old secret; seal a new one (TPM only); add the new keyslot
+ * new secret: clean up after an earlier killed run (pending_recover); unseal the
+ * old secret; seal a new one (TPM only); announce and add the new keyslot
  * (authorized by the old passphrase); add the new tokens; check that the new
  * token unseals and its secret opens the new keyslot; only then remove the old
  * tokens, and last the old keyslot. Each LUKS2 header update is atomic (libcryptsetup
@@ -679,7 +861,8 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	struct cvmg_token *old = NULL, *tok, *sd_tok, *check;
 	uint8_t *secret = NULL, *fresh = NULL;
 	char *pass = NULL, *newpass = NULL;
-	int ret, old_id, old_sd_id, slot;
+	int ret, old_id, slot, pending_id;
+	bool with_sd;
 	unsigned int retries;
 	bool srk_created;
 
@@ -705,14 +888,16 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		ret = -ENOENT;
 		goto out;
 	}
+	ret = pending_recover(cd);
+	if (ret < 0)
+		goto out;
 	old_id = find_token(cd, CVMG_TOKEN_CVMGUARD, old);
 	if (old_id < 0) {
 		ret = old_id;
 		goto out;
 	}
-	old_sd_id = find_token(cd, CVMG_TOKEN_SYSTEMD, check);
-	if (old_sd_id >= 0 && check->keyslot != old->keyslot)
-		old_sd_id = -ENOENT; /* systemd's own enrollment: not ours to remove */
+	/* A systemd-tpm2 token on a keyslot of ours is ours: renew it too. */
+	with_sd = systemd_token_of_ours(cd, check);
 	*old_slot = old->keyslot;
 	ret = unseal_token(&tpm, old, secret, &retries);
 	if (ret)
@@ -725,26 +910,34 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		ret = -EIO;
 		goto out;
 	}
-	ret = seal_both(pcr_mask ? pcr_mask : old->pcr_mask, old_sd_id >= 0, fresh, tok, sd_tok,
+	ret = seal_both(pcr_mask ? pcr_mask : old->pcr_mask, with_sd, fresh, tok, sd_tok,
 			&srk_created);
 	if (ret)
 		goto out;
 
-	/* Header write 1: the new keyslot. Killed after it: the old token still opens. */
+	/*
+	 * Header writes 1, 2: the pending token, the new keyslot. Killed after
+	 * them: the old token still opens; the next rotate removes the new slot.
+	 */
 	ret = set_pbkdf_minimal(cd);
 	if (ret)
 		goto out;
-	slot = crypt_keyslot_add_by_passphrase(cd, CRYPT_ANY_SLOT, pass, CVMG_PASSPHRASE_LEN,
+	ret = pending_id = pending_begin(cd, &slot);
+	if (ret < 0)
+		goto out;
+	slot = crypt_keyslot_add_by_passphrase(cd, slot, pass, CVMG_PASSPHRASE_LEN,
 					       newpass, CVMG_PASSPHRASE_LEN);
 	if (slot < 0) {
 		ret = slot;
 		goto out;
 	}
 	*new_slot = tok->keyslot = sd_tok->keyslot = slot;
-	/* Header writes 2, 3: the new tokens, after the old ones (tried first). */
+	/* Header writes 3, 4, 5: the new tokens, after the old ones (tried first). */
 	ret = add_token(cd, tok);
-	if (!ret && old_sd_id >= 0)
+	if (!ret && with_sd)
 		ret = add_token(cd, sd_tok);
+	if (!ret)
+		ret = crypt_token_json_set(cd, pending_id, NULL) < 0 ? -EIO : 0;
 	if (ret)
 		goto out;
 	/* The new secret must come back from the TPM and open the new keyslot. */
@@ -756,13 +949,8 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	ret = crypt_activate_by_passphrase(cd, NULL, slot, newpass, CVMG_PASSPHRASE_LEN, 0);
 	if (ret < 0)
 		goto out;
-	/* Header writes 4, 5, 6: old tokens, then the old keyslot. */
-	ret = crypt_token_json_set(cd, old_id, NULL);
-	if (ret >= 0 && old_sd_id >= 0)
-		ret = crypt_token_json_set(cd, old_sd_id, NULL);
-	if (ret >= 0)
-		ret = crypt_keyslot_destroy(cd, *old_slot);
-	ret = ret < 0 ? ret : 0;
+	/* Then the old tokens (and any a killed rotate left), then their keyslots. */
+	ret = drop_other_tokens(cd, slot);
 out:
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
