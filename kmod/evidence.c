@@ -155,7 +155,11 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
 		return rc;
 
 	chunk = nv_chunk(chip);
-	buf = kvzalloc(pub.data_size, GFP_KERNEL);
+	/*
+	 * The size is the TPM's (up to 64 KiB); a failure goes back to the caller
+	 * as -ENOMEM, so no allocation-failure dump on the console.
+	 */
+	buf = kvzalloc(pub.data_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -233,7 +237,7 @@ int cvmguard_evidence_backend(struct tpm_chip *chip)
 		return backend;
 	if (cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub) || pub.data_size < HCL_CLAIMS_OFFSET)
 		return CVMGUARD_BACKEND_NONE;
-	buf = kvzalloc(pub.data_size, GFP_KERNEL);
+	buf = kvzalloc(pub.data_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
 		return CVMGUARD_BACKEND_NONE;
 	if (mutex_lock_interruptible(&evidence_lock))

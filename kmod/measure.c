@@ -289,7 +289,8 @@ static u8 *cvmguard_log_reserve(struct cvmguard_log *log, size_t len)
 		return c->data + c->used;
 	if (log_max_bytes < CVMGUARD_CHUNK_SIZE)
 		size = offsetof(struct cvmguard_chunk, data) + log_max_bytes;
-	c = kvmalloc(size, GFP_KERNEL);
+	/* A failure fails the extend with -ENOMEM; the caller hears of it. */
+	c = kvmalloc(size, GFP_KERNEL | __GFP_NOWARN);
 	if (!c)
 		return NULL;
 	c->size = size - offsetof(struct cvmguard_chunk, data);
