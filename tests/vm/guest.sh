@@ -34,9 +34,12 @@ ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
 # A writable /etc (a copy of the host's) and /var/tmp, /var/lib/cvmguard.
 mkdir -p /run/etc && cp -a /etc/. /run/etc/ 2>/dev/null && mount --bind /run/etc /etc
+# /var/cache keeps the host's cracklib dictionary (clevis makes keys with pwmake).
+[ -d /var/cache/cracklib ] && cp -a /var/cache/cracklib /run/cracklib
 for d in /var/tmp /var/lib/cvmguard /var/cache; do
 	mount -t tmpfs tmpfs "$d" 2>/dev/null
 done
+[ -d /run/cracklib ] && cp -a /run/cracklib /var/cache/
 hostname cvmguard-test
 sysctl -q -w kernel.hung_task_timeout_secs=60 2>/dev/null
 sysctl -q -w kernel.printk="5 4 1 7"
