@@ -14,18 +14,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Exit codes; keep in sync with the EXIT STATUS section of man/cvmguard.8. */
+/*
+ * Exit codes: one table for every command (Documentation/exit-codes.rst, the EXIT
+ * STATUS section of man/cvmguard.8). Units map these codes, never messages.
+ */
 enum cvmg_exit {
-	CVMG_EXIT_OK = 0,          /* success / verified */
-	CVMG_EXIT_FAIL = 1,        /* operation failed; for verify: signature, chain or binding */
-	CVMG_EXIT_POLICY = 2,      /* verify: policy violation; disk: the TPM refused (PCRs) */
-	CVMG_EXIT_MALFORMED = 3,   /* malformed input file */
-	CVMG_EXIT_NOTOKEN = 3,     /* disk commands: no token of ours, or a damaged one */
-	CVMG_EXIT_BUSY = 4,        /* disk commands: device busy or absent */
-	CVMG_EXIT_NOTPM = 5,       /* disk commands: TPM unavailable */
-	CVMG_EXIT_UNAVAILABLE = 69,/* module, device or TPM not available (EX_UNAVAILABLE) */
+	CVMG_EXIT_OK = 0,          /* success; verify: verified and every policy accepts */
+	CVMG_EXIT_FAIL = 1,        /* failed; verify: signature, chain, binding or replay */
+	CVMG_EXIT_POLICY = 2,      /* a policy refused: verifier's (incl. not verifiable to
+				    * hardware, TCB unknown, stale collateral) or the TPM's */
+	CVMG_EXIT_MALFORMED = 3,   /* malformed evidence, bundle or token bytes */
+	CVMG_EXIT_NOTOKEN = 3,     /* disk commands: a damaged token (malformed) */
+	CVMG_EXIT_BUSY = 4,        /* device busy or absent */
+	CVMG_EXIT_NOTPM = 5,       /* TPM unavailable */
+	CVMG_EXIT_TAMPERED = 6,    /* LUKS header, token or MAC fails the checks; rollback */
+	CVMG_EXIT_NOTOURS = 7,     /* no cvmguard token on the device */
+	CVMG_EXIT_FETCH = 8,       /* a network fetch failed (IMDS, KDS, PCCS) */
+	CVMG_EXIT_USAGE = 64,      /* usage, unreadable named file, malformed policy/config */
+	CVMG_EXIT_UNAVAILABLE = 69,/* the module is unavailable */
 	CVMG_EXIT_NOPERM = 77,     /* permission denied (EX_NOPERM) */
-	CVMG_EXIT_USAGE = 64,      /* usage error (EX_USAGE) */
 };
 
 struct cvmg_cmd {
