@@ -31,6 +31,12 @@ MODULE_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 all: module userspace
 
 module:
+	@test -f $(KDIR)/Makefile || { \
+		echo "make: no kernel build tree at $(KDIR)."; \
+		echo "  Install the headers of the kernel to build for (Debian:"; \
+		echo "  apt-get install linux-headers-$(KVER)), or point KDIR at a"; \
+		echo "  configured tree: make KDIR=/lib/modules/RELEASE/build."; \
+		echo "  The helper alone builds with: make userspace"; exit 2; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 userspace:
@@ -79,7 +85,9 @@ unit:
 paravisor:
 	$(MAKE) -C tests/paravisor
 
-check:
+# make check and make demo install what they need first (silent when complete), so
+# each is one command on a fresh Debian 12 machine.
+check: deps
 	tests/check
 
 check-debug:
@@ -92,7 +100,8 @@ check-debug-all:
 fuzz-planted: userspace
 	tests/fuzz/planted-bug
 
-demo: modules-test userspace
+demo: deps
+	$(MAKE) modules-test userspace
 	tests/demo
 
 # libFuzzer harnesses (tests/libfuzz/), built and run under build/libfuzz/.

@@ -40,6 +40,15 @@ for d in /var/tmp /var/lib/cvmguard /var/cache; do
 	mount -t tmpfs tmpfs "$d" 2>/dev/null
 done
 [ -d /run/cracklib ] && cp -a /run/cracklib /var/cache/
+# A checkout that lives where the guest mounted its own tmpfs (a clone under /tmp)
+# is bound back from the host's root, read-only like the rest.
+case $CVMGUARD_SRC in
+/tmp/*|/run/*|/var/tmp/*|/var/cache/*|/var/lib/cvmguard/*)
+	mkdir -p "$CVMGUARD_SRC" && mount --bind "/.host$CVMGUARD_SRC" "$CVMGUARD_SRC" ||
+		echo "rig: cannot map the checkout $CVMGUARD_SRC" > /dev/ttyS0 ;;
+esac
+# Nothing else may see the host's root as it is (its /proc, /sys, /tmp).
+umount -l /.host 2>/dev/null
 hostname cvmguard-test
 sysctl -q -w kernel.hung_task_timeout_secs=60 2>/dev/null
 sysctl -q -w kernel.printk="5 4 1 7"
