@@ -14,6 +14,8 @@
 #   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
 #   make fuzz-smoke       each fuzz harness once over its seeds and regression inputs
 #   make dkms-install     copy the module sources to /usr/src for DKMS
+#   make package          Debian packages (cvmguard, cvmguard-dkms, cvmguard-dev) in build/deb/
+#   make check-package    build them in a scratch copy, lintian, check their file lists
 
 KVER     ?= $(shell uname -r)
 KDIR     ?= /lib/modules/$(KVER)/build
@@ -130,5 +132,24 @@ dkms-install:
 install: userspace
 	$(MAKE) -C userspace install
 
+# Debian packages, built by dpkg-buildpackage in a scratch copy of the tree (the
+# checkout stays clean) and copied to build/deb/. Not part of make check.
+package:
+	@tests/deps-package
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	d=$$(mktemp -d /tmp/cvmguard-deb.XXXXXX) && mkdir "$$d/cvmguard" && \
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 -I{} sh -c '[ -e "$$1" ] && printf "%s\0" "$$1"' _ {} | \
+		tar --null -T - -cf - | tar -C "$$d/cvmguard" -xf - && \
+	(cd "$$d/cvmguard" && dpkg-buildpackage -us -uc -b >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }) && \
+	cp "$$d"/*.deb "$$d"/*.buildinfo "$$d"/*.changes $(BUILD)/deb/ && rm -rf "$$d"
+	@ls $(BUILD)/deb/*.deb
+
+check-package:
+	@tests/deps-package
+	tests/package
+
 .PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
-	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install
+	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
+	package check-package
