@@ -48,6 +48,7 @@ static const struct cvmg_cmd commands[] = {
 	{ "rotate", SYS(cmd_rotate), "replace a volume's sealed secret, crash-safely" },
 	{ "status", SYS(cmd_status), "list open dm-crypt volumes and their tokens" },
 	{ "ephemeral", SYS(cmd_ephemeral), "open a scratch disk under a random, never-stored key" },
+	{ "doctor", SYS(cmd_doctor), "check whether this machine is ready, and say what to fix" },
 };
 
 static void usage(FILE *f)

@@ -53,6 +53,7 @@ int cmd_lock(int argc, char **argv);
 int cmd_rotate(int argc, char **argv);
 int cmd_ephemeral(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 
 /* unlock.c: a disk operation's error, explained; returns the exit code. */
 int cvmg_volume_error(int err, const char *device);

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cvmguard doctor [--json]: is this machine ready? One line per check, each OK, WARN
+ * or FAIL with what to do next: the module (loaded, ABI, signature), the vTPM and its
+ * banks, the platform (what the kernel and the paravisor's report say), the
+ * paravisor's report index and a fresh report bound to random user data, Secure
+ * Boot and lockdown, the caller's access to /dev/cvmguard, and every volume with a
+ * cvmguard token. Exit 0 only when nothing FAILs, else 1 (64: usage).
+ *
+ * The checks only read: doctor loads no module, writes no TPM state except the
+ * paravisor's user-data index (as any report does) and opens no volume.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <blkid.h>
+#include <json-c/json.h>
+#include <libcryptsetup.h>
+#include <libkmod.h>
+#include <openssl/bn.h>
+#include <openssl/x509.h>
+
+#include "cvmguard.h"
+#include "device.h"
+#include "hcl_report.h"
+#include "info.h"
+#include "luks_token.h"
+
+/* The JSON output's layout; bump on any incompatible change. */
+#define DOCTOR_FORMAT_VERSION 1
+#define EFI_SECUREBOOT "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+#define DKMS_MOK_CERT "/var/lib/dkms/mok.pub"
+
+enum level { OK, WARN, FAIL };
+static const char *const level_name[] = { "OK", "WARN", "FAIL" };
+
+struct doctor {
+	bool json;
+	json_object *checks;
+	int fails, warns;
+	/* what the module said, when it could be asked */
+	bool have_info;
+	struct cvmguard_info info;
+	int info_err;
+};
+
+/* Record one check's verdict; @next (may be NULL) says what to do about it. */
+__attribute__((format(printf, 5, 6)))
+static void say(struct doctor *d, const char *check, enum level lvl, const char *next,
+		const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	d->fails += lvl == FAIL;
+	d->warns += lvl == WARN;
+	if (d->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "check", json_object_new_string(check));
+		json_object_object_add(o, "status", json_object_new_string(level_name[lvl]));
+		json_object_object_add(o, "detail", json_object_new_string(detail));
+		json_object_object_add(o, "next", next ? json_object_new_string(next) : NULL);
+		json_object_array_add(d->checks, o);
+		return;
+	}
+	printf("%-4s %-15s %s\n", level_name[lvl], check, detail);
+	if (next && lvl != OK)
+		printf("     %-15s -> %s\n", "", next);
+}
+
+/* The first line of a small sysfs/securityfs file, without its newline. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		ret = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return ret;
+}
+
+static void check_module(struct doctor *d)
+{
+	char ver[CVMGUARD_VERSION_LEN + 1];
+
+	if (access("/sys/module/cvmguard", F_OK)) {
+		say(d, "module", FAIL, "modprobe cvmguard; if it is not found, install cvmguard-dkms "
+		    "and see `dkms status cvmguard` for its build",
+		    "cvmguard is not loaded");
+		return;
+	}
+	d->info_err = cvmg_dev_get_info(&d->info);
+	if (d->info_err) {
+		say(d, "module", FAIL, d->info_err == -EACCES || d->info_err == -EPERM ?
+		    "run as root, or join the cvmguard group (see the group check)" :
+		    "see the kernel log (dmesg | grep cvmguard)",
+		    "loaded, but /dev/cvmguard does not answer: %s", strerror(-d->info_err));
+		return;
+	}
+	d->have_info = true;
+	memcpy(ver, d->info.module_version, CVMGUARD_VERSION_LEN);
+	ver[CVMGUARD_VERSION_LEN] = '\0';
+	if (d->info.abi_version != CVMGUARD_ABI_VERSION) {
+		say(d, "module", FAIL, "install the cvmguard and cvmguard-dkms of one release",
+		    "cvmguard %s speaks ABI %u, this helper ABI %u", ver, d->info.abi_version,
+		    CVMGUARD_ABI_VERSION);
+		return;
+	}
+	say(d, "module", OK, NULL, "cvmguard %s loaded, ABI %u", ver, d->info.abi_version);
+}
+
+/* "1A:2B:..." or "1a2b..." to upper-case hex without colons or leading zeros. */
+static void norm_hex(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*in == '0' || *in == ':')
+		in++;
+	for (; *in && n + 1 < len; in++)
+		if (isxdigit((unsigned char)*in))
+			out[n++] = (char)toupper((unsigned char)*in);
+	out[n] = '\0';
+}
+
+/* The serial number of DKMS's MOK certificate, normalised; -errno when unreadable. */
+static int mok_serial(char *out, size_t len)
+{
+	const ASN1_INTEGER *sn;
+	X509 *x = NULL;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	FILE *f;
+	int ret = -EINVAL;
+
+	f = fopen(DKMS_MOK_CERT, "re");
+	if (!f)
+		return -errno;
+	x = d2i_X509_fp(f, NULL);
+	fclose(f);
+	if (!x)
+		goto out;
+	sn = X509_get0_serialNumber(x);
+	bn = sn ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
+	hex = bn ? BN_bn2hex(bn) : NULL;
+	if (!hex)
+		goto out;
+	norm_hex(hex, out, len);
+	ret = 0;
+out:
+	OPENSSL_free(hex);
+	BN_free(bn);
+	X509_free(x);
+	return ret;
+}
+
+/*
+ * The signature: the kernel's own word for the loaded module (taint E: loaded
+ * without a signature the kernel could check) and modinfo's for the installed file,
+ * whose signing key is compared with DKMS's MOK certificate.
+ */
+static void check_signature(struct doctor *d)
+{
+	char taint[64] = "", enforce[8] = "", key[256] = "", want[256], signer[256] = "";
+	struct kmod_list *info = NULL, *l;
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	const char *path = NULL;
+	bool loaded = !access("/sys/module/cvmguard", F_OK), unsigned_loaded;
+
+	read_line("/sys/module/cvmguard/taint", taint, sizeof(taint));
+	read_line("/sys/module/module/parameters/sig_enforce", enforce, sizeof(enforce));
+	unsigned_loaded = loaded && strchr(taint, 'E');
+	ctx = kmod_new(NULL, NULL);
+	if (ctx && !kmod_module_new_from_name(ctx, "cvmguard", &mod))
+		path = kmod_module_get_path(mod);
+	if (path && kmod_module_get_info(mod, &info) > 0) {
+		kmod_list_foreach(l, info) {
+			const char *k = kmod_module_info_get_key(l), *v = kmod_module_info_get_value(l);
+
+			if (!v)
+				continue;
+			if (!strcmp(k, "sig_key"))
+				norm_hex(v, key, sizeof(key));
+			else if (!strcmp(k, "signer"))
+				snprintf(signer, sizeof(signer), "%s", v);
+		}
+		kmod_module_info_free_list(info);
+	}
+	if (unsigned_loaded)
+		say(d, "signature", WARN, "build it with dkms, which signs with " DKMS_MOK_CERT
+		    "'s key, and enroll that key (Documentation/install.rst)",
+		    "the loaded module has no signature the kernel trusts (taint E; "
+		    "sig_enforce=%s): with Secure Boot it would not load", enforce[0] ? enforce : "?");
+	else if (!path)
+		say(d, "signature", loaded ? OK : WARN,
+		    "install cvmguard-dkms, which builds and signs the module for each kernel",
+		    loaded ? "the loaded module's signature is trusted by the kernel (no taint E)" :
+			     "no cvmguard module installed for this kernel");
+	else if (!key[0])
+		say(d, "signature", WARN, "rebuild with dkms, which signs with " DKMS_MOK_CERT "'s key",
+		    "%s is not signed", path);
+	else if (mok_serial(want, sizeof(want)))
+		say(d, "signature", OK, NULL, "%s is signed by '%s' (key %s); no readable "
+		    DKMS_MOK_CERT " to compare", path, signer, key);
+	else if (strcmp(key, want))
+		say(d, "signature", WARN, "rebuild with dkms (dkms build --force) so the "
+		    "enrolled MOK signs it, or enroll the key that did",
+		    "%s is signed by key %s, not by DKMS's MOK (serial %s)", path, key, want);
+	else
+		say(d, "signature", OK, NULL, "%s is signed by DKMS's MOK (serial %s); "
+		    "it is trusted once enrolled: mokutil --test-key " DKMS_MOK_CERT, path, key);
+	kmod_module_unref(mod);
+	kmod_unref(ctx);
+}
+
+static void check_tpm(struct doctor *d)
+{
+	char banks[128], major[8] = "";
+
+	if (!d->have_info) {
+		/* Without the module, the kernel's own view. */
+		if (read_line("/sys/class/tpm/tpm0/tpm_version_major", major, sizeof(major)) ||
+		    strcmp(major, "2"))
+			say(d, "tpm", FAIL, "a confidential VM needs its vTPM: check the VM's "
+			    "security type and that tpm_crb or tpm_tis is loaded",
+			    "no TPM 2.0 in /sys/class/tpm");
+		else
+			say(d, "tpm", OK, NULL, "TPM 2.0 at /dev/tpm0 (banks: ask the module)");
+		return;
+	}
+	if (!(d->info.flags & CVMGUARD_INFO_TPM)) {
+		say(d, "tpm", FAIL, "a confidential VM needs its vTPM: check the VM's security "
+		    "type and that tpm_crb or tpm_tis is loaded, then reload cvmguard",
+		    "the module found no TPM 2.0");
+		return;
+	}
+	cvmg_banks_format(d->info.pcr_banks, " ", false, banks, sizeof(banks));
+	if (!(d->info.pcr_banks & CVMGUARD_BANK_SHA256))
+		say(d, "tpm", WARN, "allocate the SHA-256 bank (tpm2_pcrallocate sha256:all) and "
+		    "reboot: sealed disks and measurements use it",
+		    "TPM 2.0, PCR banks: %s (no sha256)", banks[0] ? banks : "none");
+	else
+		say(d, "tpm", OK, NULL, "TPM 2.0, PCR banks: %s", banks);
+}
+
+/* What the kernel itself says about memory encryption: a CPU flag in /proc/cpuinfo. */
+static const char *kernel_platform(void)
+{
+	char line[4096];
+	const char *p = "none";
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return "unknown";
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		if (strstr(line, " tdx_guest"))
+			p = "tdx";
+		else if (strstr(line, " sev_snp"))
+			p = "snp";
+		break;
+	}
+	fclose(f);
+	return p;
+}
+
+static void check_platform(struct doctor *d)
+{
+	const char *k = kernel_platform(), *m;
+
+	if (!d->have_info) {
+		say(d, "platform", FAIL, "load the module (see the module check)",
+		    "the paravisor's report type is unknown without the module (kernel: %s)", k);
+		return;
+	}
+	m = d->info.backend == CVMGUARD_BACKEND_PARAVISOR_SNP ? "snp" :
+	    d->info.backend == CVMGUARD_BACKEND_PARAVISOR_TDX ? "tdx" : "none";
+	if (!strcmp(m, "none"))
+		say(d, "platform", FAIL, "run on a confidential VM with a paravisor (Azure: "
+		    "security type ConfidentialVM)", "no paravisor evidence source (kernel: %s)", k);
+	else if (strcmp(k, "none") && strcmp(k, "unknown") && strcmp(k, m))
+		say(d, "platform", FAIL, "do not trust this machine's evidence: report it",
+		    "the kernel says %s but the paravisor's report is %s", k, m);
+	else
+		say(d, "platform", OK, NULL, "%s through the paravisor (kernel CPU flag: %s%s)",
+		    !strcmp(m, "snp") ? "AMD SEV-SNP" : "Intel TDX", k,
+		    strcmp(k, "none") ? "" : ", as usual under a paravisor");
+}
+
+static void check_paravisor(struct doctor *d)
+{
+	if (!d->have_info)
+		say(d, "paravisor", FAIL, "load the module (see the module check)",
+		    "cannot look for the report index without the module");
+	else if (!(d->info.flags & CVMGUARD_INFO_TPM))
+		say(d, "paravisor", FAIL, "see the tpm check", "no vTPM, so no report index");
+	else if (d->info.backend == CVMGUARD_BACKEND_NONE)
+		say(d, "paravisor", FAIL, "this vTPM is not a paravisor's: evidence needs a "
+		    "confidential VM (Azure: security type ConfidentialVM)",
+		    "no HCL report index 0x01400001 in the vTPM");
+	else
+		say(d, "paravisor", OK, NULL, "HCL report index 0x01400001 present (%s)",
+		    cvmg_backend_name(d->info.backend));
+}
+
+/* A fresh report for random user data: REPORT_DATA binds the claims, the claims
+ * carry our user data, and the vTPM's AK is there. */
+static void check_report(struct doctor *d)
+{
+	uint8_t ud[CVMGUARD_USER_DATA_LEN], *buf = NULL;
+	struct hcl_claims claims = {};
+	struct hcl_report h;
+	size_t len = 0;
+	uint32_t type;
+	int ret;
+
+	if (!d->have_info || d->info.backend == CVMGUARD_BACKEND_NONE) {
+		say(d, "report", FAIL, "see the checks above", "no evidence source to ask");
+		return;
+	}
+	if (getrandom(ud, sizeof(ud), 0) != sizeof(ud)) {
+		say(d, "report", FAIL, NULL, "getrandom: %s", strerror(errno));
+		return;
+	}
+	ret = cvmg_dev_get_evidence(ud, &buf, &len, &type);
+	if (ret) {
+		say(d, "report", FAIL, ret == -ETIMEDOUT ? "the paravisor did not refresh the "
+		    "report in time: retry, or raise the module's evidence_timeout_ms" :
+		    "see the kernel log (dmesg | grep cvmguard)",
+		    "no fresh report: %s", strerror(-ret));
+		return;
+	}
+	ret = hcl_report_parse(buf, len, &h);
+	if (!ret)
+		ret = hcl_claims_parse(h.claims, h.claims_len, &claims);
+	if (ret)
+		say(d, "report", FAIL, "do not trust this machine's evidence: report it",
+		    "the report (%zu bytes) does not parse: %s", len, strerror(-ret));
+	else if (hcl_report_check_binding(&h))
+		say(d, "report", FAIL, "do not trust this machine's evidence: report it",
+		    "REPORT_DATA is not SHA-256 of the runtime claims");
+	else if (!claims.has_user_data || memcmp(claims.user_data, ud, sizeof(ud)))
+		say(d, "report", FAIL, "do not trust this machine's evidence: a stale or "
+		    "replayed report", "the report's user-data is not the one just sent");
+	else if (!claims.ak)
+		say(d, "report", FAIL, "do not trust this machine's evidence: report it",
+		    "the claims carry no vTPM attestation key (HCLAkPub)");
+	else
+		say(d, "report", OK, NULL, "fresh %s report, %zu bytes: REPORT_DATA binds the "
+		    "claims, user-data matches, HCLAkPub present",
+		    type == CVMGUARD_REPORT_TDX ? "TDX" : "SNP", len);
+	hcl_claims_free(&claims);
+	free(buf);
+}
+
+static void check_secure_boot(struct doctor *d)
+{
+	uint8_t v[5];
+	ssize_t n;
+	int fd;
+
+	if (access("/sys/firmware/efi", F_OK)) {
+		say(d, "secure-boot", WARN, "boot with UEFI and Secure Boot (Azure: a Trusted "
+		    "Launch or confidential VM image)", "not booted through UEFI");
+		return;
+	}
+	fd = open(EFI_SECUREBOOT, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		say(d, "secure-boot", WARN, "mount efivarfs on /sys/firmware/efi/efivars",
+		    "the SecureBoot variable is unreadable: %s", strerror(errno));
+		return;
+	}
+	/* 4 bytes of attributes, then the value. */
+	n = read(fd, v, sizeof(v));
+	close(fd);
+	if (n != sizeof(v))
+		say(d, "secure-boot", WARN, NULL, "the SecureBoot variable is malformed");
+	else if (v[4] == 1)
+		say(d, "secure-boot", OK, NULL, "enabled");
+	else
+		say(d, "secure-boot", WARN, "enable Secure Boot in the VM's settings; enroll "
+		    "DKMS's MOK first (Documentation/install.rst)", "disabled");
+}
+
+static void check_lockdown(struct doctor *d)
+{
+	char buf[128];
+	const char *on;
+
+	if (read_line("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+		say(d, "lockdown", WARN, "mount securityfs on /sys/kernel/security; a kernel "
+		    "without the lockdown LSM cannot be locked down", "lockdown state unknown");
+		return;
+	}
+	on = strchr(buf, '[');
+	if (!on || !strncmp(on, "[none]", 6))
+		say(d, "lockdown", WARN, "Secure Boot turns it on in Debian's kernels (or boot "
+		    "with lockdown=integrity)", "none: root can change the running kernel");
+	else
+		say(d, "lockdown", OK, NULL, "%.*s", (int)strcspn(on + 1, "]"), on + 1);
+}
+
+static void check_group(struct doctor *d)
+{
+	struct group *g = getgrnam("cvmguard");
+	gid_t groups[256];
+	struct stat st;
+	int n, i;
+	bool member = false;
+
+	if (!g) {
+		say(d, "group", geteuid() ? FAIL : WARN, "create it: systemd-sysusers (the "
+		    "cvmguard package ships /usr/lib/sysusers.d/cvmguard.conf)",
+		    "no group cvmguard: only root can request evidence");
+		return;
+	}
+	if (!stat("/dev/cvmguard", &st) && (st.st_gid != g->gr_gid || (st.st_mode & 0777) != 0660))
+		say(d, "device", WARN, "udevadm trigger -s misc (the rule is 60-cvmguard.rules)",
+		    "/dev/cvmguard is group %u mode %03o, not cvmguard 0660",
+		    (unsigned int)st.st_gid, (unsigned int)(st.st_mode & 0777));
+	if (!geteuid()) {
+		say(d, "group", OK, NULL, "running as root; group cvmguard (gid %u) exists",
+		    (unsigned int)g->gr_gid);
+		return;
+	}
+	n = getgroups(256, groups);
+	for (i = 0; i < n; i++)
+		member |= groups[i] == g->gr_gid;
+	member |= getegid() == g->gr_gid;
+	if (member)
+		say(d, "group", OK, NULL, "you are in group cvmguard");
+	else
+		say(d, "group", FAIL, "usermod -aG cvmguard $USER, then log in again",
+		    "you are not root and not in group cvmguard: /dev/cvmguard is closed to you");
+}
+
+static void crypt_quiet(int level, const char *msg, void *usrptr)
+{
+	cvmg_dbg("cryptsetup: %s", msg);
+}
+
+/* One LUKS2 device: -ENOENT when it carries no cvmguard token, else its verdict. */
+static int check_volume(struct doctor *d, const char *dev)
+{
+	struct crypt_device *cd = NULL;
+	const char *json;
+	int i, n, ours = 0, bad = 0, ret;
+
+	if (crypt_init(&cd, dev))
+		return -ENOENT;
+	crypt_set_log_callback(cd, crypt_quiet, NULL);
+	ret = crypt_load(cd, CRYPT_LUKS2, NULL);
+	if (ret) {
+		crypt_free(cd);
+		return -ENOENT;
+	}
+	n = crypt_token_max(CRYPT_LUKS2);
+	for (i = 0; i < n; i++) {
+		struct cvmg_token tok;
+		const char *type;
+
+		if (crypt_token_status(cd, i, &type) == CRYPT_TOKEN_INACTIVE || !type ||
+		    strcmp(type, CVMG_TOKEN_TYPE))
+			continue;
+		ours++;
+		if (crypt_token_json_get(cd, i, &json) < 0 || cvmg_token_from_json(json, &tok)) {
+			bad++;
+			continue;
+		}
+		/* crypt_keyslot_status() is what the header says, checked by libcryptsetup */
+		if (crypt_keyslot_status(cd, tok.keyslot) < CRYPT_SLOT_ACTIVE)
+			bad++;
+	}
+	if (ours && bad)
+		say(d, "volume", FAIL, "do not unlock it: restore the header from a backup or "
+		    "re-enroll (cvmguard enroll); the host controls this disk",
+		    "%s (LUKS2 %s): %d of %d cvmguard tokens damaged or pointing at no keyslot",
+		    dev, crypt_get_uuid(cd), bad, ours);
+	else if (ours)
+		say(d, "volume", OK, NULL, "%s (LUKS2 %s): %d cvmguard token%s", dev,
+		    crypt_get_uuid(cd), ours, ours > 1 ? "s" : "");
+	crypt_free(cd);
+	return ours ? 0 : -ENOENT;
+}
+
+static void check_volumes(struct doctor *d)
+{
+	struct dirent *e;
+	char dev[300], type[32], size[32], path[300];
+	int found = 0;
+	DIR *dir;
+
+	if (geteuid()) {
+		say(d, "volumes", WARN, "run doctor as root to see them",
+		    "block devices are readable only by root");
+		return;
+	}
+	dir = opendir("/sys/class/block");
+	if (!dir) {
+		say(d, "volumes", WARN, NULL, "/sys/class/block: %s", strerror(errno));
+		return;
+	}
+	while ((e = readdir(dir))) {
+		const char *t;
+		blkid_probe pr;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/size", e->d_name);
+		if (read_line(path, size, sizeof(size)) || !strcmp(size, "0"))
+			continue;
+		snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
+		pr = blkid_new_probe_from_filename(dev);
+		if (!pr)
+			continue;
+		blkid_probe_enable_superblocks(pr, 1);
+		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+		type[0] = '\0';
+		if (!blkid_do_safeprobe(pr) && !blkid_probe_lookup_value(pr, "TYPE", &t, NULL))
+			snprintf(type, sizeof(type), "%s", t);
+		blkid_free_probe(pr);
+		if (!strcmp(type, "crypto_LUKS") && !check_volume(d, dev))
+			found++;
+	}
+	closedir(dir);
+	if (!found)
+		say(d, "volumes", OK, NULL, "no volume with a cvmguard token");
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard doctor [--json]\n\n"
+		   "Check whether this machine is ready: the module, its signature, the vTPM,\n"
+		   "the platform, the paravisor and a fresh bound report, Secure Boot,\n"
+		   "lockdown, access to /dev/cvmguard and every volume with a cvmguard token.\n"
+		   "Each line is OK, WARN or FAIL with what to do next. Exit 0 when nothing\n"
+		   "FAILs, else 1.\n\n"
+		   "  -j, --json      print one JSON object (format_version %d)\n"
+		   "  -h, --help      this text\n", DOCTOR_FORMAT_VERSION);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	struct doctor d = {};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			d.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return CVMG_EXIT_OK;
+		default:
+			usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if (d.json && !(d.checks = json_object_new_array()))
+		return CVMG_EXIT_FAIL;
+	check_module(&d);
+	check_signature(&d);
+	check_tpm(&d);
+	check_platform(&d);
+	check_paravisor(&d);
+	check_report(&d);
+	check_secure_boot(&d);
+	check_lockdown(&d);
+	check_group(&d);
+	check_volumes(&d);
+	if (d.json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "format_version", json_object_new_int(DOCTOR_FORMAT_VERSION));
+		json_object_object_add(o, "result", json_object_new_string(
+			level_name[d.fails ? FAIL : d.warns ? WARN : OK]));
+		json_object_object_add(o, "fail", json_object_new_int(d.fails));
+		json_object_object_add(o, "warn", json_object_new_int(d.warns));
+		json_object_object_add(o, "checks", d.checks);
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		printf("%s: %d failed, %d warnings\n", d.fails ? "NOT READY" : "ready",
+		       d.fails, d.warns);
+	}
+	return d.fails ? CVMG_EXIT_FAIL : CVMG_EXIT_OK;
+}
