@@ -168,7 +168,9 @@ struct cvmguard_evidence {
  * @data: in: user pointer to the event data
  * @data_len: in: its length, 1 to CVMGUARD_EVENT_DATA_MAX
  * @flags: in: must be zero
- * @seq: out: the event's sequence number in the log
+ * @seq: out: the event's sequence number in the log; set to CVMGUARD_SEQ_NONE
+ *	before the TPM is touched, so an argument it cannot be written to fails
+ *	with -EFAULT having extended nothing
  * @reserved: in: must be zero
  */
 struct cvmguard_extend {
@@ -180,6 +182,9 @@ struct cvmguard_extend {
 	__u64 seq;
 	__u64 reserved[2];
 };
+
+/* cvmguard_extend.seq while no event is logged for the request */
+#define CVMGUARD_SEQ_NONE	(~(__u64)0)
 
 #define CVMGUARD_IOC_MAGIC		0xC7
 #define CVMGUARD_IOC_GET_INFO		_IOWR(CVMGUARD_IOC_MAGIC, 0x00, struct cvmguard_info)
