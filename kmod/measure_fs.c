@@ -276,6 +276,13 @@ static void cvmguard_sfs_remove(struct dentry *d, struct file_operations *fops)
 	dget(d);		/* keep the inode while we make it bad */
 	securityfs_remove(d);
 	make_bad_inode(d_inode(d));
+	/*
+	 * Unhash it: securityfs_remove() leaves a dentry that someone still holds
+	 * in the dcache, which would keep the directory from being removed
+	 * (simple_rmdir() sees a child) and the next load from creating its files
+	 * (-EEXIST).
+	 */
+	d_drop(d);
 	dput(d);
 	/* Left behind, emptied: release and read first, open last. */
 	WRITE_ONCE(fops->release, NULL);
@@ -295,7 +302,10 @@ void cvmguard_measure_fs_exit(void)
 {
 	cvmguard_sfs_remove(cvmguard_sfs_ascii, cvmguard_sfs_ascii_fops);
 	cvmguard_sfs_remove(cvmguard_sfs_bin, cvmguard_sfs_bin_fops);
+	dget(cvmguard_sfs_dir);	/* may be held too: unhash it as well */
 	securityfs_remove(cvmguard_sfs_dir);
+	d_drop(cvmguard_sfs_dir);
+	dput(cvmguard_sfs_dir);
 	synchronize_rcu();
 	synchronize_srcu(&cvmguard_sfs_srcu);
 }
