@@ -4,9 +4,12 @@
  *
  * Each handler follows one shape: copy the argument in (-EFAULT), validate it
  * (reserved fields and unknown flags: -EINVAL), act, copy the answer out last.
+ * Privilege is judged by the opener's credentials (file_ns_capable()), not by
+ * whoever issues the ioctl on a descriptor passed to it.
  * The device node is root-only (0600) by default; userspace/udev/60-cvmguard.rules
  * opens it to the cvmguard group.
  */
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -16,7 +19,12 @@
 
 #include "cvmguard.h"
 
-static long cvmguard_ioctl_get_info(void __user *argp)
+static bool cvmguard_opener_admin(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+static long cvmguard_ioctl_get_info(struct file *file, void __user *argp)
 {
 	struct cvmguard_info info;
 
@@ -26,14 +34,19 @@ static long cvmguard_ioctl_get_info(void __user *argp)
 		return -EINVAL;
 
 	memset(&info, 0, sizeof(info));
-	cvmguard_get_info(&info);
+	cvmguard_get_info(&info, cvmguard_opener_admin(file));
 
 	if (copy_to_user(argp, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
 }
 
-static long cvmguard_ioctl_get_evidence(void __user *argp)
+/*
+ * GET_EVIDENCE writes TPM NV (the user data), so it needs the descriptor open for
+ * writing (-EBADF), like EXTEND: a read-only descriptor handed to a less trusted
+ * process does not let it drive the TPM.
+ */
+static long cvmguard_ioctl_get_evidence(struct file *file, void __user *argp)
 {
 	struct cvmguard_evidence req;
 	u8 *report = NULL;
@@ -41,6 +54,8 @@ static long cvmguard_ioctl_get_evidence(void __user *argp)
 	int size;
 	long rc = 0;
 
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
 	if (copy_from_user(&req, argp, sizeof(req)))
 		return -EFAULT;
 	if (req.flags || req.reserved0 || memchr_inv(req.reserved, 0, sizeof(req.reserved)))
@@ -66,9 +81,14 @@ out:
 }
 
 /*
- * EXTEND needs the descriptor open for writing (-EBADF) and CAP_SYS_ADMIN, or the
- * allow_group_extend module parameter (-EPERM). The argument is checked in full
- * before any data is read; seq is written back only on success.
+ * EXTEND needs the descriptor open for writing (-EBADF) and its opener to have
+ * CAP_SYS_ADMIN, or the allow_group_extend module parameter (-EPERM). The argument
+ * is checked in full before any data is read, and seq is written (with
+ * CVMGUARD_SEQ_NONE) before the TPM is touched: an argument that cannot take the
+ * answer fails with -EFAULT having extended nothing, so a caller never retries an
+ * extend that happened. Only if the argument stops being writable during the
+ * extend (another thread unmaps it) is -EFAULT returned after it, the event is
+ * then in the log; see Documentation/uapi.rst.
  */
 static long cvmguard_ioctl_extend(struct file *file, void __user *argp)
 {
@@ -78,7 +98,7 @@ static long cvmguard_ioctl_extend(struct file *file, void __user *argp)
 
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (!cvmguard_measure_may_extend())
+	if (!cvmguard_measure_may_extend(cvmguard_opener_admin(file)))
 		return -EPERM;
 	if (copy_from_user(&ext, argp, sizeof(ext)))
 		return -EFAULT;
@@ -88,6 +108,8 @@ static long cvmguard_ioctl_extend(struct file *file, void __user *argp)
 	if (ret)
 		return ret;
 
+	if (put_user((u64)CVMGUARD_SEQ_NONE, &((struct cvmguard_extend __user *)argp)->seq))
+		return -EFAULT;
 	data = memdup_user(u64_to_user_ptr(ext.data), ext.data_len);
 	if (IS_ERR(data))
 		return PTR_ERR(data);
@@ -96,7 +118,7 @@ static long cvmguard_ioctl_extend(struct file *file, void __user *argp)
 	if (ret)
 		return ret;
 
-	if (copy_to_user(argp, &ext, sizeof(ext)))
+	if (put_user(ext.seq, &((struct cvmguard_extend __user *)argp)->seq))
 		return -EFAULT;
 	return 0;
 }
@@ -107,9 +129,9 @@ static long cvmguard_ioctl(struct file *file, unsigned int cmd, unsigned long ar
 
 	switch (cmd) {
 	case CVMGUARD_IOC_GET_INFO:
-		return cvmguard_ioctl_get_info(argp);
+		return cvmguard_ioctl_get_info(file, argp);
 	case CVMGUARD_IOC_GET_EVIDENCE:
-		return cvmguard_ioctl_get_evidence(argp);
+		return cvmguard_ioctl_get_evidence(file, argp);
 	case CVMGUARD_IOC_EXTEND:
 		return cvmguard_ioctl_extend(file, argp);
 	default:

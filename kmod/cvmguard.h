@@ -51,11 +51,11 @@ struct cvmguard_event {
 };
 
 /* main.c */
-void cvmguard_get_info(struct cvmguard_info *info);
+void cvmguard_get_info(struct cvmguard_info *info, bool privileged);
 
 /* evidence.c */
 int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type);
-int cvmguard_evidence_backend(struct tpm_chip *chip);
+int cvmguard_evidence_backend(struct tpm_chip *chip, bool may_probe);
 
 /* chardev.c */
 int cvmguard_chardev_init(void);
@@ -70,7 +70,7 @@ void cvmguard_genl_notify(const struct cvmguard_event *ev);
 /* measure.c */
 int cvmguard_measure_init(void);
 void cvmguard_measure_exit(void);
-bool cvmguard_measure_may_extend(void);
+bool cvmguard_measure_may_extend(bool admin);
 int cvmguard_measure_check(u32 pcr, u32 event_type, u32 data_len);
 int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_len, u64 *seq);
 int cvmguard_measure_get(u64 seq, struct cvmguard_event *ev);

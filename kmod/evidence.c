@@ -2,21 +2,41 @@
 /*
  * Attestation evidence from an Azure-style paravisor over the vTPM.
  *
- * The guest writes 64 bytes of user data to NV index 0x01400002; the paravisor then
- * produces a fresh HCL report, bound to that data, in NV index 0x01400001. It does
- * so asynchronously, so a read straight after the write may return the previous
- * report. Rather than sleeping a fixed time and hoping, each request reads the
- * report until its runtime claims carry the caller's user data, backing off from
- * 5 ms up to 200 ms between reads, and gives up with -ETIMEDOUT after
- * evidence_timeout_ms.
+ * The guest writes 64 bytes of user data to NV index 0x01400002; the paravisor puts
+ * a report bound to that data in NV index 0x01400001. OpenHCL renews the report
+ * when NV index 0x01400001 is read at offset 0, at most once every 2 s, from what
+ * 0x01400002 holds then; other paravisors renew it some time after the write. The
+ * host, which may be the attacker, sees all of this and can delay it, and other
+ * agents in the guest may read the report or write user data of their own. So a
+ * report is handed out only when all of these hold:
+ *
+ *  - it is whole: REPORT_DATA[0..31] in the hardware report equals SHA-256 of the
+ *    runtime claims as read. A renewal landing between two of our chunk reads (an
+ *    offset-0 read by another reader under OpenHCL) mixes two reports, and fails
+ *    this check;
+ *  - it is ours: the claims' "user-data" equals what this caller wrote (hex, either
+ *    case: OpenHCL writes lower case, older paravisors upper case);
+ *  - it is new: its SHA-256 differs from that of the last whole report this module
+ *    read before the write (read once before the first write when unknown), so a
+ *    report made earlier for the same user data (all zeros at boot, say) is not
+ *    taken for a fresh one.
+ *
+ * Otherwise the request reads again, from offset 0, backing off from 5 ms up to
+ * 200 ms, and gives up with -ETIMEDOUT after evidence_timeout_ms. A new, whole
+ * report carrying someone else's user data means either an older request's
+ * renewal or another writer: 0x01400002 is read back, and when it no longer holds
+ * our data the request fails with -EBUSY rather than wait for a renewal that
+ * would carry the other writer's binding.
  *
  * One caller's write and its reads form one critical section (evidence_lock), so two
- * callers never receive each other's binding.
+ * callers of this module never receive each other's binding.
  */
+#include <crypto/sha2.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/tpm.h>
@@ -32,37 +52,65 @@
 #define NV_CHUNK_DEFAULT	1024
 #define POLL_FIRST_MS		5
 #define POLL_MAX_MS		200
+#define TIMEOUT_MIN_MS		100
+#define TIMEOUT_MAX_MS		30000
 
+/*
+ * Bounded: a netlink GET_EVIDENCE sleeps this long at most, and generic netlink
+ * holds its cb_lock (for reading) around every handler, also with parallel_ops,
+ * so registering or unregistering any generic netlink family waits that long.
+ */
 static unsigned int evidence_timeout_ms = 5000;
-module_param(evidence_timeout_ms, uint, 0644);
+
+static int evidence_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, TIMEOUT_MIN_MS, TIMEOUT_MAX_MS);
+}
+
+static const struct kernel_param_ops evidence_timeout_ops = {
+	.set = evidence_timeout_set,
+	.get = param_get_uint,
+};
+module_param_cb(evidence_timeout_ms, &evidence_timeout_ops, &evidence_timeout_ms, 0644);
 MODULE_PARM_DESC(evidence_timeout_ms,
-		 "How long to wait for the paravisor's fresh report, in ms (default 5000)");
+		 "How long to wait for the paravisor's fresh report, in ms (100-30000, default 5000)");
 
 /*
  * Serialises one caller's user-data write with the reads of its report, and guards
- * the chunk-size cache below.
+ * the state below.
  */
 static DEFINE_MUTEX(evidence_lock);
 
-/* TPM_PT_NV_BUFFER_MAX of the chip last asked; a constant of the TPM. */
-static struct tpm_chip *chunk_chip;
+/*
+ * TPM_PT_NV_BUFFER_MAX of the chip last asked, by the chip's number (no reference
+ * is kept); only a value the TPM reported is kept. -1: none yet.
+ */
+static int chunk_chip_nr = -1;
 static u32 chunk_size;
 
-/* The backend once seen (enum cvmguard_backend); 0 until a report has been read. */
+/* SHA-256 of the last whole report read, and whether there is one. */
+static u8 last_report[SHA256_DIGEST_SIZE];
+static bool last_report_valid;
+
+/*
+ * The backend once seen (enum cvmguard_backend); 0 until a report has been read.
+ * probed_chip_nr: the chip whose report index was last looked for, -1: none.
+ */
 static int backend_seen;
+static int probed_chip_nr = -1;
 
 static u32 nv_chunk(struct tpm_chip *chip)
 {
 	u32 max;
 
 	lockdep_assert_held(&evidence_lock);
-	if (chip == chunk_chip)
+	if (chip->dev_num == chunk_chip_nr)
 		return chunk_size;
 	if (cvmguard_tpm_get_property(chip, TPM2_PT_NV_BUFFER_MAX, &max) || !max)
-		max = NV_CHUNK_DEFAULT;
+		return NV_CHUNK_DEFAULT;	/* a guess: not cached */
 	/* The response must fit the one page tpm_transmit_cmd() works in. */
 	chunk_size = min_t(u32, max, PAGE_SIZE - 128);
-	chunk_chip = chip;
+	chunk_chip_nr = chip->dev_num;
 	return chunk_size;
 }
 
@@ -84,7 +132,8 @@ static int read_range(struct tpm_chip *chip, u8 *buf, u32 offset, u32 len, u32 c
 }
 
 /*
- * Read the meaningful part of the report: the first chunk tells its size.
+ * Read the meaningful part of the report, always from offset 0 (which is what
+ * makes OpenHCL renew it): the first chunk tells its size.
  * Return: the report's size, or a negative errno.
  */
 static int read_report(struct tpm_chip *chip, u8 *buf, u32 index_size, u32 chunk)
@@ -106,6 +155,24 @@ static int read_report(struct tpm_chip *chip, u8 *buf, u32 index_size, u32 chunk
 			return rc;
 	}
 	return size;
+}
+
+/* The report index's size, refused when larger than the module hands out. */
+static int report_index_size(struct tpm_chip *chip, u32 *size)
+{
+	struct cvmguard_nv_public pub;
+	int rc;
+
+	rc = cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub);
+	if (rc)
+		return cvmguard_tpm_rc_errno(rc);
+	if (pub.data_size > HCL_INDEX_MAX) {
+		pr_warn_ratelimited("report index of %u bytes, more than %u: refused\n",
+				    pub.data_size, HCL_INDEX_MAX);
+		return -EMSGSIZE;
+	}
+	*size = pub.data_size;
+	return 0;
 }
 
 static int backend_of(u32 type)
@@ -134,48 +201,113 @@ static int write_user_data(struct tpm_chip *chip, const u8 *user_data)
 	return cvmguard_tpm_rc_errno(rc);
 }
 
+/*
+ * Read the report until it is whole, or give up at @deadline; hash it into @hash.
+ * Return: the report's size, or a negative errno; *@hcl describes it.
+ */
+static int read_whole(struct tpm_chip *chip, u8 *buf, u32 index_size, u32 chunk,
+		      struct cvmguard_hcl *hcl, u8 *hash)
+{
+	int size, rc;
+
+	size = read_report(chip, buf, index_size, chunk);
+	if (size < 0)
+		return size;
+	rc = cvmguard_hcl_parse(buf, size, hcl);
+	if (rc)
+		return rc;
+	if (!cvmguard_hcl_whole(buf, hcl))
+		return -EAGAIN;
+	sha256(buf, size, hash);
+	return size;
+}
+
+/* Does 0x01400002 still hold @user_data? Return: 1, 0, or a negative errno. */
+static int user_data_still_ours(struct tpm_chip *chip, const u8 *user_data)
+{
+	u8 now[CVMGUARD_USER_DATA_LEN];
+	int rc;
+
+	rc = cvmguard_nv_read(chip, NV_HCL_USER_DATA, now, sizeof(now), 0);
+	if (rc)
+		return cvmguard_tpm_rc_errno(rc);
+	return !memcmp(now, user_data, sizeof(now));
+}
+
 /* The request itself; evidence_lock is held. Return: the report size or -errno. */
 static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u32 *type)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(READ_ONCE(evidence_timeout_ms));
-	unsigned int delay = POLL_FIRST_MS;
-	struct cvmguard_nv_public pub;
+	unsigned int delay = POLL_FIRST_MS, torn = 0;
+	u8 before[SHA256_DIGEST_SIZE], hash[SHA256_DIGEST_SIZE];
 	struct cvmguard_hcl hcl;
-	u32 chunk;
+	u32 chunk, index_size;
 	u8 *buf;
 	int rc, size;
 
 	lockdep_assert_held(&evidence_lock);
 
-	rc = cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub);
-	if (rc)
-		return cvmguard_tpm_rc_errno(rc);
-	rc = write_user_data(chip, user_data);
+	rc = report_index_size(chip, &index_size);
 	if (rc)
 		return rc;
-
 	chunk = nv_chunk(chip);
-	/*
-	 * The size is the TPM's (up to 64 KiB); a failure goes back to the caller
-	 * as -ENOMEM, so no allocation-failure dump on the console.
-	 */
-	buf = kvzalloc(pub.data_size, GFP_KERNEL | __GFP_NOWARN);
+	/* At most HCL_INDEX_MAX; a failure is -ENOMEM to the caller, no console dump. */
+	buf = kvzalloc(index_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
 		return -ENOMEM;
+
+	/* The report before the write: the last one read, or read it now. */
+	while (!last_report_valid) {
+		size = read_whole(chip, buf, index_size, chunk, &hcl, hash);
+		if (size >= 0) {
+			memcpy(last_report, hash, sizeof(hash));
+			last_report_valid = true;
+		} else if (size != -EAGAIN) {
+			rc = size;
+			goto out;
+		} else if (time_after(jiffies, deadline)) {
+			rc = -ETIMEDOUT;
+			goto out;
+		} else if (msleep_interruptible(POLL_FIRST_MS)) {
+			rc = -EINTR;
+			goto out;
+		}
+	}
+	memcpy(before, last_report, sizeof(before));
+
+	rc = write_user_data(chip, user_data);
+	if (rc)
+		goto out;
+
 	for (;;) {
-		size = read_report(chip, buf, pub.data_size, chunk);
-		if (size < 0) {
+		size = read_whole(chip, buf, index_size, chunk, &hcl, hash);
+		if (size >= 0) {
+			memcpy(last_report, hash, sizeof(hash));
+			WRITE_ONCE(backend_seen, backend_of(hcl.type));
+			if (memcmp(hash, before, sizeof(hash)) &&
+			    cvmguard_hcl_user_data_matches(&hcl, user_data)) {
+				*out = buf;
+				*type = hcl.type;
+				return size;
+			}
+			if (memcmp(hash, before, sizeof(hash))) {
+				/* New, whole, not ours: an older renewal, or another writer? */
+				rc = user_data_still_ours(chip, user_data);
+				if (rc < 0)
+					break;
+				if (!rc) {
+					pr_warn_ratelimited("another writer replaced the user data in 0x%08x; request refused\n",
+							    NV_HCL_USER_DATA);
+					rc = -EBUSY;
+					break;
+				}
+				memcpy(before, hash, sizeof(hash));
+			}
+		} else if (size == -EAGAIN) {
+			torn++;
+		} else {
 			rc = size;
 			break;
-		}
-		rc = cvmguard_hcl_parse(buf, size, &hcl);
-		if (rc)
-			break;
-		if (cvmguard_hcl_user_data_matches(&hcl, user_data)) {
-			*out = buf;
-			*type = hcl.type;
-			WRITE_ONCE(backend_seen, backend_of(hcl.type));
-			return size;
 		}
 		if (time_after(jiffies, deadline)) {
 			rc = -ETIMEDOUT;
@@ -187,6 +319,9 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
 		}
 		delay = min(delay * 2, POLL_MAX_MS);
 	}
+	if (torn)
+		pr_debug("%u reads of a report that was not whole\n", torn);
+out:
 	kvfree(buf);
 	return rc;
 }
@@ -198,8 +333,10 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
  * @type: receives the report type (CVMGUARD_REPORT_SNP or _TDX)
  *
  * Return: the report's size, or -ENODEV (no TPM), -ENOENT (no report index),
- * -EIO (TPM error), -ETIMEDOUT (no fresh report in time), -EPROTO (malformed
- * report or unknown report type), -EINTR (signal), -ENOMEM.
+ * -EIO (TPM error), -ETIMEDOUT (no fresh, whole report bound to @user_data in
+ * time), -EBUSY (another writer replaced the user data), -EPROTO (malformed
+ * report or unknown report type), -EMSGSIZE (report index above HCL_INDEX_MAX),
+ * -EINTR (signal), -ENOMEM.
  */
 int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type)
 {
@@ -220,35 +357,47 @@ int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type)
 /**
  * cvmguard_evidence_backend() - which evidence backend this VM has
  * @chip: the TPM, or NULL
+ * @may_probe: whether TPM commands may be sent to find out
  *
- * Looks at the report index once a TPM is there and remembers what it found.
+ * Answers from what the module already knows. With @may_probe (module load, or a
+ * caller with CAP_SYS_ADMIN) and a chip not yet looked at, reads the report index
+ * once; the answer, also "none", is kept for that chip. Unprivileged callers never
+ * cause a TPM command here.
  *
  * Return: an enum cvmguard_backend value.
  */
-int cvmguard_evidence_backend(struct tpm_chip *chip)
+int cvmguard_evidence_backend(struct tpm_chip *chip, bool may_probe)
 {
-	struct cvmguard_nv_public pub;
 	struct cvmguard_hcl hcl;
+	u8 hash[SHA256_DIGEST_SIZE];
 	int backend = READ_ONCE(backend_seen);
+	u32 index_size;
 	int size;
 	u8 *buf;
 
-	if (backend || !chip)
+	if (backend || !chip || !may_probe || READ_ONCE(probed_chip_nr) == chip->dev_num)
 		return backend;
-	if (cvmguard_nv_read_public(chip, NV_HCL_REPORT, &pub) || pub.data_size < HCL_CLAIMS_OFFSET)
-		return CVMGUARD_BACKEND_NONE;
-	buf = kvzalloc(pub.data_size, GFP_KERNEL | __GFP_NOWARN);
+	if (mutex_lock_killable(&evidence_lock))
+		return backend;
+	if (probed_chip_nr == chip->dev_num || backend_seen)
+		goto out_unlock;
+	WRITE_ONCE(probed_chip_nr, chip->dev_num);
+	if (report_index_size(chip, &index_size) || index_size < HCL_CLAIMS_OFFSET)
+		goto out_unlock;
+	buf = kvzalloc(index_size, GFP_KERNEL | __GFP_NOWARN);
 	if (!buf)
-		return CVMGUARD_BACKEND_NONE;
-	if (mutex_lock_interruptible(&evidence_lock))
-		goto out;
-	size = read_report(chip, buf, pub.data_size, nv_chunk(chip));
-	if (size > 0 && !cvmguard_hcl_parse(buf, size, &hcl)) {
-		backend = backend_of(hcl.type);
-		WRITE_ONCE(backend_seen, backend);
+		goto out_unlock;
+	size = read_whole(chip, buf, index_size, nv_chunk(chip), &hcl, hash);
+	if (size == -EAGAIN)
+		size = read_whole(chip, buf, index_size, nv_chunk(chip), &hcl, hash);
+	if (size > 0) {
+		WRITE_ONCE(backend_seen, backend_of(hcl.type));
+		memcpy(last_report, hash, sizeof(hash));
+		last_report_valid = true;
 	}
-	mutex_unlock(&evidence_lock);
-out:
 	kvfree(buf);
+out_unlock:
+	backend = backend_seen;
+	mutex_unlock(&evidence_lock);
 	return backend;
 }

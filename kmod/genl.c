@@ -56,7 +56,7 @@ static int cvmguard_nl_get_info(struct sk_buff *skb, struct genl_info *info)
 	struct sk_buff *msg;
 	void *hdr;
 
-	cvmguard_get_info(&ci);
+	cvmguard_get_info(&ci, netlink_capable(skb, CAP_SYS_ADMIN));
 
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!msg)

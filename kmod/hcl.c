@@ -15,6 +15,7 @@
  * and the rest of the index is padding. The module checks only what it needs to
  * hand out a complete, fresh report; verification is userspace's job.
  */
+#include <crypto/sha2.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -25,6 +26,9 @@
 #define HCL_MAGIC		"HCLA"
 #define HCL_RUNTIME_OFFSET	(HCL_HEADER_SIZE + HCL_HW_REPORT_SIZE)
 #define HCL_RUNTIME_HDR_SIZE	20
+/* REPORT_DATA in the hardware report: SNP ATTESTATION_REPORT, TDX REPORTMACSTRUCT */
+#define SNP_REPORT_DATA		0x50
+#define TDX_REPORT_DATA		0x80
 
 /**
  * cvmguard_hcl_parse() - check an HCL report's framing
@@ -61,6 +65,26 @@ int cvmguard_hcl_parse(const u8 *buf, size_t len, struct cvmguard_hcl *hcl)
 }
 
 /**
+ * cvmguard_hcl_whole() - is the report one report, not pieces of two?
+ * @buf: the report
+ * @hcl: its description from cvmguard_hcl_parse()
+ *
+ * The hardware report's REPORT_DATA starts with SHA-256 of the runtime claims:
+ * a report read in chunks across a renewal fails this.
+ *
+ * Return: true when REPORT_DATA[0..31] equals SHA-256(claims).
+ */
+bool cvmguard_hcl_whole(const u8 *buf, const struct cvmguard_hcl *hcl)
+{
+	const u8 *hw = buf + HCL_HEADER_SIZE;
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	sha256(hcl->claims, hcl->claims_len, digest);
+	hw += hcl->type == HCL_REPORT_TYPE_TDX ? TDX_REPORT_DATA : SNP_REPORT_DATA;
+	return !memcmp(hw, digest, sizeof(digest));
+}
+
+/**
  * cvmguard_hcl_size() - the meaningful size an HCL header announces
  * @buf: at least HCL_HEADER_SIZE bytes
  *
@@ -76,8 +100,8 @@ u32 cvmguard_hcl_size(const u8 *buf)
  * @hcl: a report checked by cvmguard_hcl_parse()
  * @user_data: the 64 bytes the caller wrote
  *
- * Looks for "user-data" : "<128 hex digits>" in the claims (either case, as the
- * paravisor writes upper case) and compares it with @user_data.
+ * Looks for "user-data" : "<128 hex digits>" in the claims (either case: OpenHCL
+ * writes lower case, older paravisors upper case) and compares it with @user_data.
  *
  * Return: true when the claims carry exactly @user_data.
  */

@@ -10,6 +10,11 @@
 #define HCL_CLAIMS_OFFSET	1236
 #define HCL_REPORT_TYPE_SNP	2
 #define HCL_REPORT_TYPE_TDX	4
+/*
+ * The largest report index the module reads: OpenHCL's is 2600 bytes, and the
+ * whole report must fit one netlink attribute (at most 65535 bytes with its header).
+ */
+#define HCL_INDEX_MAX		16384
 
 struct cvmguard_hcl {
 	u32 size;		/* meaningful bytes, from the header */
@@ -20,6 +25,7 @@ struct cvmguard_hcl {
 
 int cvmguard_hcl_parse(const u8 *buf, size_t len, struct cvmguard_hcl *hcl);
 u32 cvmguard_hcl_size(const u8 *buf);
+bool cvmguard_hcl_whole(const u8 *buf, const struct cvmguard_hcl *hcl);
 bool cvmguard_hcl_user_data_matches(const struct cvmguard_hcl *hcl, const u8 *user_data);
 
 #endif /* CVMGUARD_HCL_H */

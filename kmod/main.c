@@ -14,8 +14,15 @@
 /**
  * cvmguard_get_info() - fill in the answer to GET_INFO
  * @info: zeroed by the caller
+ * @privileged: the caller has CAP_SYS_ADMIN (the opener's, on the device)
+ *
+ * Answers from what the kernel and the module already know: the chip and its
+ * banks are the TPM driver's, the backend is the one found at load or by an
+ * earlier request. Only for a privileged caller, and only once per chip, does
+ * it send TPM commands to look for the report index; so no one can make the
+ * module talk to the TPM by asking in a loop.
  */
-void cvmguard_get_info(struct cvmguard_info *info)
+void cvmguard_get_info(struct cvmguard_info *info, bool privileged)
 {
 	struct tpm_chip *chip;
 
@@ -27,13 +34,14 @@ void cvmguard_get_info(struct cvmguard_info *info)
 	if (chip) {
 		info->flags |= CVMGUARD_INFO_TPM;
 		info->pcr_banks = cvmguard_tpm_banks(chip);
-		info->backend = cvmguard_evidence_backend(chip);
+		info->backend = cvmguard_evidence_backend(chip, privileged);
 		cvmguard_tpm_put(chip);
 	}
 }
 
 static int __init cvmguard_init(void)
 {
+	struct tpm_chip *chip;
 	int ret;
 
 	ret = cvmguard_measure_init();
@@ -45,6 +53,12 @@ static int __init cvmguard_init(void)
 	ret = cvmguard_chardev_init();
 	if (ret)
 		goto out_genl;
+	chip = cvmguard_tpm_get();
+	if (chip) {
+		/* Look for the report index now, so GET_INFO need not. */
+		cvmguard_evidence_backend(chip, true);
+		cvmguard_tpm_put(chip);
+	}
 	pr_debug("loaded, ABI %u\n", CVMGUARD_ABI_VERSION);
 	return 0;
 
@@ -70,3 +84,5 @@ MODULE_DESCRIPTION("Attestation evidence and vTPM measurements for confidential 
 MODULE_AUTHOR("The cvmguard developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(CVMGUARD_MODULE_VERSION);
+/* The PCR banks' hashes (sha384 is in sha512), loaded before the first extend needs them. */
+MODULE_SOFTDEP("pre: sha1 sha256 sha512");

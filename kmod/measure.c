@@ -35,6 +35,9 @@
  * reads the PCR again and logs it (late, but in the TPM's order) if it took effect;
  * until then extends fail. Only someone else extending the same PCR between two of
  * ours, followed by such a failure, leaves the question open; that is logged.
+ * Errors that mean the command never reached the TPM (-ENODEV, -ENOMEM, -EINVAL,
+ * -E2BIG, from the kernel's checks before sending) fail the extend at once, with
+ * no read-back.
  */
 #include <crypto/hash.h>
 #include <crypto/hash_info.h>
@@ -135,13 +138,14 @@ static struct cvmguard_log {
 
 /**
  * cvmguard_measure_may_extend() - may the opener of /dev/cvmguard extend?
+ * @admin: the opener had CAP_SYS_ADMIN
  *
  * Return: true for CAP_SYS_ADMIN, or for anyone when allow_group_extend is set
  * (the device node's mode then decides: root and the cvmguard group).
  */
-bool cvmguard_measure_may_extend(void)
+bool cvmguard_measure_may_extend(bool admin)
 {
-	return allow_group_extend || capable(CAP_SYS_ADMIN);
+	return allow_group_extend || admin;
 }
 
 /**
@@ -189,7 +193,7 @@ static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
 {
 	struct crypto_shash *tfm;
 	unsigned int i, n;
-	int src = -1;
+	int src = -1, ret;
 
 	lockdep_assert_held(&log->lock);
 
@@ -215,8 +219,18 @@ static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
 		if (b->crypto_id >= HASH_ALGO__LAST)
 			continue;
 		tfm = crypto_alloc_shash(hash_algo_name[b->crypto_id], 0, 0);
-		if (IS_ERR(tfm))
+		if (IS_ERR(tfm)) {
+			/*
+			 * Only "no such algorithm" makes a borrowed bank, for good; a
+			 * transient failure (memory, a signal while the module loads)
+			 * fails this extend and the banks are decided again next time.
+			 */
+			if (PTR_ERR(tfm) != -ENOENT) {
+				ret = PTR_ERR(tfm);
+				goto out_free_quiet;
+			}
 			continue;
+		}
 		if (crypto_shash_digestsize(tfm) != b->digest_size) {
 			crypto_free_shash(tfm);
 			continue;
@@ -237,12 +251,14 @@ static int cvmguard_log_banks(struct cvmguard_log *log, struct tpm_chip *chip)
 	return 0;
 
 out_free:
+	ret = -EOPNOTSUPP;
+	pr_warn_ratelimited("cannot compute a digest for the TPM's PCR banks\n");
+out_free_quiet:
 	for (i = 0; i < n; i++) {
 		crypto_free_shash(log->banks[i].tfm);
 		log->banks[i].tfm = NULL;
 	}
-	pr_warn_ratelimited("cannot compute a digest for the TPM's PCR banks\n");
-	return -EOPNOTSUPP;
+	return ret;
 changed:
 	pr_warn_ratelimited("the TPM's PCR banks changed since the log began\n");
 	return -EIO;
@@ -411,6 +427,16 @@ static int cvmguard_extend_settle(struct cvmguard_log *log, struct tpm_chip *chi
 	return err;
 }
 
+/*
+ * Errors with which tpm_pcr_extend() gives up before the command is sent: no chip
+ * or ops (-ENODEV), no buffer (-ENOMEM), digests not matching the banks (-EINVAL),
+ * a command too large (-E2BIG). Anything else may have reached the TPM.
+ */
+static bool cvmguard_not_sent(int err)
+{
+	return err == -ENODEV || err == -ENOMEM || err == -EINVAL || err == -E2BIG;
+}
+
 /**
  * cvmguard_measure_extend() - hash @data for every bank, extend @pcr, log the event
  * @pcr: PCR index
@@ -420,7 +446,8 @@ static int cvmguard_extend_settle(struct cvmguard_log *log, struct tpm_chip *chi
  * @seq: receives the event's sequence number
  *
  * Return: 0 or a negative errno: those of cvmguard_measure_check(), -ENODEV (no
- * TPM 2.0), -EOPNOTSUPP (no bank the kernel can hash), -EIO (the banks changed,
+ * TPM 2.0), -EOPNOTSUPP (no bank the kernel can hash), -EINTR (killed while
+ * waiting for another extend), -EIO (the banks changed,
  * or the TPM returned an error code), -ENOSPC (log_max_bytes reached), -ENOMEM,
  * or the TPM driver's errno, also while an earlier extend's outcome is unknown.
  * Nothing is logged on error, except that an event whose extend failed with a
@@ -450,7 +477,10 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 		goto out_put_chip;
 	}
 
-	mutex_lock(&log->lock);
+	/* Killable: the holder may be stuck behind a TPM timeout and settle sleeps. */
+	ret = mutex_lock_killable(&log->lock);
+	if (ret)
+		goto out_free;
 	ret = cvmguard_log_banks(log, chip);
 	if (ret)
 		goto out_unlock;
@@ -519,7 +549,7 @@ int cvmguard_measure_extend(u32 pcr, u32 event_type, const void *data, u32 data_
 	ret = tpm_pcr_extend(chip, pcr, digests);
 	if (ret > 0)
 		ret = -EIO;	/* a TPM response code: not extended */
-	else if (ret < 0)
+	else if (ret < 0 && !cvmguard_not_sent(ret))
 		ret = cvmguard_extend_settle(log, chip, pcr, next, rec, prefix + data_len, ret);
 	if (ret)
 		goto out_release;
@@ -533,6 +563,7 @@ out_release:
 	xa_release(&log->index, log->nr_events);
 out_unlock:
 	mutex_unlock(&log->lock);
+out_free:
 	kfree(digests);
 out_put_chip:
 	cvmguard_tpm_put(chip);

@@ -4,10 +4,12 @@
  * Client crypto-agile log) and cvmguard/ascii_measurements share one seq_file
  * iterator and differ only in show(). Reads take no lock (see measure.c); both
  * files are root-only and hold a module reference while open (taken in open, see
- * cvmguard_sfs_open()).
+ * "Lifetime" below).
  */
 #include <linux/dcache.h>
-#include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/module.h>
 #include <linux/security.h>
 #include <linux/seq_file.h>
@@ -123,8 +125,9 @@ static int cvmguard_sfs_ascii_show(struct seq_file *m, void *v)
 		seq_printf(m, " %s:%*phN", cvmguard_alg_name(ev->digests[i].alg_id),
 			   (int)ev->digests[i].size, ev->digests[i].value);
 	seq_putc(m, ' ');
-	for (i = 0; i < ev->data_len; i++)
-		seq_printf(m, "%02x", ev->data[i]);
+	/* %*phN prints at most 64 bytes at a time */
+	for (i = 0; i < ev->data_len; i += 64)
+		seq_printf(m, "%*phN", (int)min(ev->data_len - i, 64U), ev->data + i);
 	seq_putc(m, '\n');
 	return 0;
 }
@@ -144,19 +147,42 @@ static const struct seq_operations cvmguard_sfs_ascii_ops = {
 };
 
 /*
- * Module references. securityfs puts our fops in the inode, and the VFS's
- * fops_get() WARNs when it cannot take the .owner reference, as happens to an open
- * that races rmmod (the module is already going, its exit has not yet removed the
- * files): with panic_on_warn, a crash. So the fops have no .owner; open takes the
- * reference itself and fails with -ENODEV once the module is going, release drops
- * it, and cvmguard_measure_fs_exit() waits for openers still inside these
- * functions before the module's text goes away.
+ * Lifetime. An open file holds a module reference (taken in open, dropped in
+ * release), so rmmod answers EBUSY while any is open. What rmmod must not wait for
+ * is a reference to the dentry alone: anyone allowed to look the file up can hold
+ * one indefinitely (an O_PATH descriptor, a cwd-like reference), and reopen the
+ * file through /proc/self/fd even after it is removed. So nothing here waits on
+ * the dentry; instead, at exit:
+ *
+ *  - the files are removed (no new lookups) and their inodes made bad
+ *    (make_bad_inode(): opens through a held O_PATH descriptor now get the
+ *    kernel's own bad_file_ops, -EIO, and never reach this module);
+ *  - the fops live in kmalloc()ed memory that is not freed, but emptied: an open
+ *    that had already fetched them before the inode went bad finds no open, read,
+ *    llseek or release method, so no module code, once the module is gone;
+ *  - an open already inside cvmguard_sfs_open() is in an SRCU read section until
+ *    it has failed (try_module_get() fails once the module is going), and so is
+ *    release after its module_put(); exit waits for both with synchronize_srcu(),
+ *    after a synchronize_rcu() for an opener between fetching ->open and entering
+ *    the read section.
+ *
+ * The fops have no .owner on purpose: the VFS's fops_get() WARNs (panics, with
+ * panic_on_warn) when it cannot take an .owner reference, as for an open racing
+ * rmmod. The cost of this design is two struct file_operations (some 500 bytes) left
+ * behind per unload.
  */
+DEFINE_STATIC_SRCU(cvmguard_sfs_srcu);
+static struct file_operations *cvmguard_sfs_bin_fops, *cvmguard_sfs_ascii_fops;
+
 static int cvmguard_sfs_open(struct file *file, const struct seq_operations *ops)
 {
-	int ret;
+	int idx, ret;
+	bool got;
 
-	if (!try_module_get(THIS_MODULE))
+	idx = srcu_read_lock(&cvmguard_sfs_srcu);
+	got = try_module_get(THIS_MODULE);
+	srcu_read_unlock(&cvmguard_sfs_srcu, idx);
+	if (!got)
 		return -ENODEV;
 	ret = seq_open_private(file, ops, sizeof(struct cvmguard_event));
 	if (ret)
@@ -176,25 +202,27 @@ static int cvmguard_sfs_ascii_open(struct inode *inode, struct file *file)
 
 static int cvmguard_sfs_release(struct inode *inode, struct file *file)
 {
-	int ret = seq_release_private(inode, file);
+	int idx, ret;
 
+	idx = srcu_read_lock(&cvmguard_sfs_srcu);
+	ret = seq_release_private(inode, file);
 	module_put(THIS_MODULE);
+	srcu_read_unlock(&cvmguard_sfs_srcu, idx);
 	return ret;
 }
 
-static const struct file_operations cvmguard_sfs_bin_fops = {
-	.open = cvmguard_sfs_bin_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = cvmguard_sfs_release,
-};
+static struct file_operations *cvmguard_sfs_fops(int (*open)(struct inode *, struct file *))
+{
+	struct file_operations *fops = kzalloc(sizeof(*fops), GFP_KERNEL);
 
-static const struct file_operations cvmguard_sfs_ascii_fops = {
-	.open = cvmguard_sfs_ascii_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = cvmguard_sfs_release,
-};
+	if (fops) {
+		fops->open = open;
+		fops->read = seq_read;
+		fops->llseek = seq_lseek;
+		fops->release = cvmguard_sfs_release;
+	}
+	return fops;
+}
 
 /**
  * cvmguard_measure_fs_init() - create securityfs cvmguard/ and the two log files
@@ -205,17 +233,26 @@ int __init cvmguard_measure_fs_init(void)
 {
 	int ret;
 
+	cvmguard_sfs_bin_fops = cvmguard_sfs_fops(cvmguard_sfs_bin_open);
+	cvmguard_sfs_ascii_fops = cvmguard_sfs_fops(cvmguard_sfs_ascii_open);
+	if (!cvmguard_sfs_bin_fops || !cvmguard_sfs_ascii_fops) {
+		ret = -ENOMEM;
+		goto out_fops;
+	}
+
 	cvmguard_sfs_dir = securityfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(cvmguard_sfs_dir))
-		return PTR_ERR(cvmguard_sfs_dir);
+	if (IS_ERR(cvmguard_sfs_dir)) {
+		ret = PTR_ERR(cvmguard_sfs_dir);
+		goto out_fops;
+	}
 	cvmguard_sfs_bin = securityfs_create_file("binary_measurements", 0440, cvmguard_sfs_dir,
-						  NULL, &cvmguard_sfs_bin_fops);
+						  NULL, cvmguard_sfs_bin_fops);
 	if (IS_ERR(cvmguard_sfs_bin)) {
 		ret = PTR_ERR(cvmguard_sfs_bin);
 		goto out_dir;
 	}
 	cvmguard_sfs_ascii = securityfs_create_file("ascii_measurements", 0440, cvmguard_sfs_dir,
-						    NULL, &cvmguard_sfs_ascii_fops);
+						    NULL, cvmguard_sfs_ascii_fops);
 	if (IS_ERR(cvmguard_sfs_ascii)) {
 		ret = PTR_ERR(cvmguard_sfs_ascii);
 		goto out_bin;
@@ -226,31 +263,49 @@ out_bin:
 	securityfs_remove(cvmguard_sfs_bin);
 out_dir:
 	securityfs_remove(cvmguard_sfs_dir);
+out_fops:
+	/* Nothing can have used them yet. */
+	kfree(cvmguard_sfs_bin_fops);
+	kfree(cvmguard_sfs_ascii_fops);
 	return ret;
 }
 
-/*
- * Remove a file, then wait until nobody else holds its dentry: an open that found
- * it before the removal holds it until our open (failing, the module is going) or
- * the file's last release (which dput()s only after our release returned) is done.
- */
-static void cvmguard_sfs_remove_wait(struct dentry *d)
+/* Remove a file and cut it off from the module; see "Lifetime" above. */
+static void cvmguard_sfs_remove(struct dentry *d, struct file_operations *fops)
 {
-	dget(d);
+	dget(d);		/* keep the inode while we make it bad */
 	securityfs_remove(d);
-	while (d_count(d) > 1)
-		msleep(1);
+	make_bad_inode(d_inode(d));
+	/*
+	 * Unhash it: securityfs_remove() leaves a dentry that someone still holds
+	 * in the dcache, which would keep the directory from being removed
+	 * (simple_rmdir() sees a child) and the next load from creating its files
+	 * (-EEXIST).
+	 */
+	d_drop(d);
 	dput(d);
+	/* Left behind, emptied: release and read first, open last. */
+	WRITE_ONCE(fops->release, NULL);
+	WRITE_ONCE(fops->read, NULL);
+	WRITE_ONCE(fops->llseek, NULL);
+	smp_wmb();
+	WRITE_ONCE(fops->open, NULL);
 }
 
 /**
  * cvmguard_measure_fs_exit() - remove the files; call before freeing the log
  *
- * Returns once no task can still be running the files' operations.
+ * Returns once no task can still be running the files' operations, without
+ * waiting for anyone who merely holds a reference to the files.
  */
 void cvmguard_measure_fs_exit(void)
 {
-	cvmguard_sfs_remove_wait(cvmguard_sfs_ascii);
-	cvmguard_sfs_remove_wait(cvmguard_sfs_bin);
+	cvmguard_sfs_remove(cvmguard_sfs_ascii, cvmguard_sfs_ascii_fops);
+	cvmguard_sfs_remove(cvmguard_sfs_bin, cvmguard_sfs_bin_fops);
+	dget(cvmguard_sfs_dir);	/* may be held too: unhash it as well */
 	securityfs_remove(cvmguard_sfs_dir);
+	d_drop(cvmguard_sfs_dir);
+	dput(cvmguard_sfs_dir);
+	synchronize_rcu();
+	synchronize_srcu(&cvmguard_sfs_srcu);
 }

@@ -14,17 +14,17 @@
 #include "cvmguard.h"
 #include "tpm2_cmd.h"
 
-#define TPM2_CC_NV_DEFINE_SPACE	0x0000012a
-#define TPM2_CC_NV_WRITE	0x00000137
-#define TPM2_CC_NV_READ		0x0000014e
-#define TPM2_CC_NV_READ_PUBLIC	0x00000169
-#define TPM2_CC_GET_CAP		0x0000017a
-#define TPM2_CAP_TPM_PROPERTIES	0x00000006
-#define TPM2_RS_PW		0x40000009
-#define RH_OWNER		0x40000001
-#define TPM2_ALG_SHA256_ID	0x000b
-#define TPM2_RC_FMT1		0x080
-#define TPM2_RC_HANDLE		0x00b
+/*
+ * <linux/tpm.h> names TPM2_CC_NV_READ, TPM2_CC_GET_CAPABILITY, TPM2_CAP_TPM_PROPERTIES,
+ * TPM2_RS_PW, TPM2_ST_*, TPM_ALG_SHA256 and TPM2_RC_HANDLE (0x08b: format one, the
+ * handle error); these are the commands and the handle it does not name.
+ */
+#define CVMG_CC_NV_DEFINE_SPACE	0x0000012a
+#define CVMG_CC_NV_WRITE	0x00000137
+#define CVMG_CC_NV_READ_PUBLIC	0x00000169
+#define CVMG_RH_OWNER		0x40000001
+/* a format-one response code: bit 7 set; its error number in bits 0-5 */
+#define CVMG_RC_FMT1_MASK	0x0bf
 
 struct tpm2_msg {
 	u8 *buf;	/* one page, as tpm_transmit_cmd() expects */
@@ -74,7 +74,7 @@ static void put_pw_session(struct tpm2_msg *c)
 static void nv_begin(struct tpm2_msg *c, u32 cc, u32 index)
 {
 	cmd_begin(c, TPM2_ST_SESSIONS, cc);
-	put_u32(c, RH_OWNER);
+	put_u32(c, CVMG_RH_OWNER);
 	put_u32(c, index);
 	put_pw_session(c);
 }
@@ -116,7 +116,7 @@ int cvmguard_tpm_rc_errno(int rc)
 {
 	if (rc <= 0)
 		return rc;
-	if ((rc & TPM2_RC_FMT1) && (rc & 0x3f) == TPM2_RC_HANDLE)
+	if ((rc & CVMG_RC_FMT1_MASK) == TPM2_RC_HANDLE)
 		return -ENOENT;
 	return -EIO;
 }
@@ -144,7 +144,7 @@ int cvmguard_nv_read_public(struct tpm_chip *chip, u32 index, struct cvmguard_nv
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_NO_SESSIONS, TPM2_CC_NV_READ_PUBLIC);
+	cmd_begin(&c, TPM2_ST_NO_SESSIONS, CVMG_CC_NV_READ_PUBLIC);
 	put_u32(&c, index);
 	rc = cmd_send(chip, &c, "NV_ReadPublic");
 	if (rc)
@@ -183,13 +183,13 @@ int cvmguard_nv_define_space(struct tpm_chip *chip, u32 index, u32 attributes, u
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_SESSIONS, TPM2_CC_NV_DEFINE_SPACE);
-	put_u32(&c, RH_OWNER);
+	cmd_begin(&c, TPM2_ST_SESSIONS, CVMG_CC_NV_DEFINE_SPACE);
+	put_u32(&c, CVMG_RH_OWNER);
 	put_pw_session(&c);
 	put_u16(&c, 0);			/* auth: empty */
 	put_u16(&c, 14);		/* TPM2B_NV_PUBLIC size */
 	put_u32(&c, index);
-	put_u16(&c, TPM2_ALG_SHA256_ID);
+	put_u16(&c, TPM_ALG_SHA256);
 	put_u32(&c, attributes);
 	put_u16(&c, 0);			/* authPolicy: none */
 	put_u16(&c, size);
@@ -216,7 +216,7 @@ int cvmguard_nv_write(struct tpm_chip *chip, u32 index, const u8 *data, u16 len,
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	nv_begin(&c, TPM2_CC_NV_WRITE, index);
+	nv_begin(&c, CVMG_CC_NV_WRITE, index);
 	put_u16(&c, len);
 	put_bytes(&c, data, len);
 	put_u16(&c, offset);
@@ -279,7 +279,7 @@ int cvmguard_tpm_get_property(struct tpm_chip *chip, u32 property, u32 *value)
 	rc = with_page(&c);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAP);
+	cmd_begin(&c, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
 	put_u32(&c, TPM2_CAP_TPM_PROPERTIES);
 	put_u32(&c, property);
 	put_u32(&c, 1);

@@ -100,6 +100,13 @@ int cvmg_evidence_error(int err, bool netlink)
 	case -EPROTO:
 		cvmg_err("the paravisor's report is malformed or of an unknown type");
 		return CVMG_EXIT_FAIL;
+	case -EBUSY:
+		cvmg_err("another writer replaced the user data in 0x01400002 during the "
+			 "request (another attestation agent?): no report handed out; retry");
+		return CVMG_EXIT_BUSY;
+	case -EMSGSIZE:
+		cvmg_err("the paravisor's report index is larger than the module accepts");
+		return CVMG_EXIT_FAIL;
 	default:
 		return cvmg_report_device_error(err, netlink);
 	}

@@ -428,8 +428,9 @@ static void record_seq(struct thr *t, uint64_t seq)
 /*
  * EXTEND over the ioctl. The order of checks is the contract's: descriptor mode
  * (EBADF), permission (EPERM), the argument (EFAULT), its fields (EINVAL; E2BIG for
- * a too long data_len), then the data (EFAULT). A valid request extends; a
- * read-only argument then cannot take seq back (EFAULT), but the event is logged.
+ * a too long data_len), then the argument's writability (EFAULT: seq is written
+ * before the TPM is touched, so a read-only argument extends nothing), then the
+ * data (EFAULT). A valid request extends.
  */
 static void op_extend(struct thr *t, int force_valid)
 {
@@ -516,20 +517,13 @@ static void op_extend(struct thr *t, int force_valid)
 		want = -EINVAL;
 	else if (e.data_len > CVMGUARD_EVENT_DATA_MAX)
 		want = -E2BIG;
-	else if (!ud.rd)
-		want = -EFAULT;
+	else if (!ua.wr || !ud.rd)
+		want = -EFAULT;	/* nothing extended, nothing logged */
 	else
-		want = ua.wr ? 0 : 1;	/* 1: logged, then EFAULT */
+		want = 0;
 
 	rc = xioctl(fd, CVMGUARD_IOC_EXTEND, ua.addr);
 	atomic_fetch_add(&n_ioctl, 1);
-	if (want == 1) {
-		if (rc == -EFAULT)
-			atomic_fetch_add(&n_logged, 1);
-		else
-			expect_rc(t, rc, -EFAULT, 1);
-		return;
-	}
 	expect_rc(t, rc, want, want == 0);
 	if (rc == 0) {
 		if (want)
@@ -543,11 +537,20 @@ static void op_extend(struct thr *t, int force_valid)
 	}
 }
 
+/* Was @fd opened for writing? GET_EVIDENCE and EXTEND need it (EBADF). */
+static int fd_writable(int fd)
+{
+	int fl = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+
+	return fl >= 0 && (fl & O_ACCMODE) != O_RDONLY;
+}
+
+/* GET_EVIDENCE writes TPM NV: a read-only descriptor is EBADF before anything else. */
 static void op_evidence(struct thr *t, int force_valid)
 {
 	struct cvmguard_evidence ev;
 	int valid = force_valid || chance(t, opt.valid_rate * 2);
-	int ka = valid ? PK_OK : pick_pk(t, 4), kr, rc, want, einval = 0;
+	int ka = valid ? PK_OK : pick_pk(t, 4), kr, rc, want, einval = 0, fd;
 	uint32_t len;
 	struct uptr ua, ur;
 	unsigned int i;
@@ -592,9 +595,13 @@ static void op_evidence(struct thr *t, int force_valid)
 	ev.report_len = len;
 	ev.report_type = rnd(t);
 	ua = place(t, ka, 0, &ev, sizeof(ev));
-	desc(t, "ioctl GET_EVIDENCE arg=%s report=%s len=%u flags=0x%x reserved0=%u",
+	fd = (!force_valid && chance(t, 8)) || t->fd_rw < 0 ? t->fd_ro : t->fd_rw;
+	desc(t, "ioctl GET_EVIDENCE fd=%s arg=%s report=%s len=%u flags=0x%x reserved0=%u",
+	     fd_writable(fd) ? "writable" : "O_RDONLY",
 	     pk_name[ka], pk_name[kr], len, ev.flags, ev.reserved0);
-	if (!ua.rd)
+	if (!fd_writable(fd))
+		want = -EBADF;
+	else if (!ua.rd)
 		want = -EFAULT;
 	else if (einval)
 		want = -EINVAL;
@@ -606,8 +613,9 @@ static void op_evidence(struct thr *t, int force_valid)
 		want = -EFAULT;
 	else
 		want = ua.wr ? 0 : -EFAULT;
-	rc = xioctl(t->fd_ro, CVMGUARD_IOC_GET_EVIDENCE, ua.addr);
-	if (rc == -ETIMEDOUT && want != -EINVAL && want != -EFAULT && !base.ev_err)
+	rc = xioctl(fd, CVMGUARD_IOC_GET_EVIDENCE, ua.addr);
+	if (rc == -ETIMEDOUT && want != -EINVAL && want != -EFAULT && want != -EBADF &&
+	    !base.ev_err)
 		return;	/* the paravisor was slow under load: allowed */
 	expect_rc(t, rc, want, want != -EINVAL && !(want == -EFAULT && !ua.rd));
 	if (!opt.oracle)
@@ -1824,7 +1832,7 @@ int main(int argc, char **argv)
 
 		for (i = 0; i < 3; i++) {
 			ev.report_len = sizeof(report);
-			base.ev_err = xioctl(t0->fd_ro, CVMGUARD_IOC_GET_EVIDENCE, (uintptr_t)&ev);
+			base.ev_err = xioctl(t0->fd_rw, CVMGUARD_IOC_GET_EVIDENCE, (uintptr_t)&ev);
 			if (!fault_errno(base.ev_err))
 				break;
 		}

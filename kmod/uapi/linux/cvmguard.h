@@ -27,25 +27,33 @@
  *   has allocated (CVMGUARD_BANK_* bits) and the evidence backend in use (enum
  *   cvmguard_backend). A missing TPM is a normal answer, not an error: the module
  *   looks for the chip on every call, so a TPM driver loaded later is seen.
- *   Open to anyone who can open the device; on netlink, to anyone.
+ *   Answered from cached state: no TPM command is sent for an unprivileged
+ *   caller (only CAP_SYS_ADMIN may make the module look for the report index of
+ *   a chip it has not looked at, once). Open to anyone who can open the device;
+ *   on netlink, to anyone.
  *
  * GET_EVIDENCE (CVMGUARD_IOC_GET_EVIDENCE, CVMGUARD_CMD_GET_EVIDENCE)
  *   Returns a fresh hardware attestation report bound to 64 bytes of caller data.
  *   With the paravisor backend, the module writes the user data to vTPM NV index
  *   0x01400002 (defining it, 64 bytes, owner-authorised, when missing), reads the
- *   HCL report from NV index 0x01400001 in chunks the TPM accepts, and re-reads it,
- *   backing off, until its runtime claims carry that user data (the paravisor
- *   updates the report asynchronously), for at most the module parameter
- *   evidence_timeout_ms. Requests are serialised: a caller's write and read are one
- *   critical section, so no caller receives another's binding. The answer is the
+ *   HCL report from NV index 0x01400001, from offset 0, in chunks the TPM accepts,
+ *   and re-reads it, backing off, until it is whole (REPORT_DATA[0..31] =
+ *   SHA-256 of the claims as read), ours (the claims' user-data is the caller's)
+ *   and new (unlike the report before the write), for at most the module
+ *   parameter evidence_timeout_ms (100 to 30000). Requests are serialised: a
+ *   caller's write and read are one critical section, so no caller receives
+ *   another's binding; another writer of 0x01400002 makes the request fail with
+ *   -EBUSY rather than return its binding. The answer is the
  *   HCL report (header, hardware report, runtime claims; the index's padding is
  *   left out) and its type (CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX).
  *   Errors: -ENODEV no TPM; -ENOENT no report index (not a paravisor guest); -EIO a
  *   TPM error (its response code is logged at debug level); -ETIMEDOUT no fresh
- *   report in time; -EPROTO a malformed report or an unknown report type; -ENOSPC
+ *   report in time; -EBUSY another writer replaced the user data; -EMSGSIZE a
+ *   report index above 16 KiB; -EBADF a descriptor not open for writing (the
+ *   request writes TPM NV); -EPROTO a malformed report or an unknown report type; -ENOSPC
  *   the caller's buffer is too small (report_len then holds the size needed);
  *   -EINTR interrupted by a signal.
- *   On the device: anyone who can open it. On netlink: CAP_SYS_ADMIN.
+ *   On the device: anyone who can open it for writing. On netlink: CAP_SYS_ADMIN.
  *
  * EXTEND (CVMGUARD_IOC_EXTEND, CVMGUARD_CMD_EXTEND)
  *   Records a measurement: the module hashes the event data with the algorithm of
@@ -63,7 +71,10 @@
  *   hash for none of the banks; a bank it cannot hash is extended with another
  *   bank's digest, see Documentation/measure.rst), -ENOSPC (the log reached the
  *   module parameter log_max_bytes; nothing is dropped), or the
- *   TPM's error. ioctl: CAP_SYS_ADMIN, or the device's group when the module
+ *   TPM's error, -EINTR (killed while waiting behind another extend). seq is
+ *   written (CVMGUARD_SEQ_NONE) before the TPM is touched, so an argument that
+ *   cannot take the answer fails with -EFAULT having extended nothing.
+ *   ioctl: the opener's CAP_SYS_ADMIN, or the device's group when the module
  *   parameter allow_group_extend is set; netlink: CAP_NET_ADMIN and CAP_SYS_ADMIN
  *   in the initial user namespace (GENL_ADMIN_PERM).
  *
@@ -168,7 +179,9 @@ struct cvmguard_evidence {
  * @data: in: user pointer to the event data
  * @data_len: in: its length, 1 to CVMGUARD_EVENT_DATA_MAX
  * @flags: in: must be zero
- * @seq: out: the event's sequence number in the log
+ * @seq: out: the event's sequence number in the log; set to CVMGUARD_SEQ_NONE
+ *	before the TPM is touched, so an argument it cannot be written to fails
+ *	with -EFAULT having extended nothing
  * @reserved: in: must be zero
  */
 struct cvmguard_extend {
@@ -180,6 +193,9 @@ struct cvmguard_extend {
 	__u64 seq;
 	__u64 reserved[2];
 };
+
+/* cvmguard_extend.seq while no event is logged for the request */
+#define CVMGUARD_SEQ_NONE	(~(__u64)0)
 
 #define CVMGUARD_IOC_MAGIC		0xC7
 #define CVMGUARD_IOC_GET_INFO		_IOWR(CVMGUARD_IOC_MAGIC, 0x00, struct cvmguard_info)

@@ -5,7 +5,9 @@ own, then a valid one whose report must carry the user data sent.
   genl_evidence.py validate     (root)
   genl_evidence.py eperm        (run unprivileged or in a user namespace)"""
 import errno
+import hashlib
 import os
+import re
 import struct
 import sys
 
@@ -41,6 +43,11 @@ report = a[A_REPORT][0]
 rtype = struct.unpack("=I", a[A_REPORT_TYPE][0])[0]
 check(report[:4] == b"HCLA", f"a valid request returns an HCL report ({len(report)} bytes)")
 check(rtype in (2, 4), f"report type {rtype}")
-check(f'"user-data":"{ud.hex().upper()}"'.encode() in report.replace(b" ", b""),
-      "the report carries the user data sent")
+clen, = struct.unpack_from("<I", report, 1216 + 16)
+claims = report[1236:1236 + clen]
+m = re.search(rb'"user-data"\s*:\s*"([0-9A-Fa-f]{128})"', claims)
+check(m is not None and bytes.fromhex(m.group(1).decode()) == ud,
+      "the claims carry the user data sent (hex, either case)")
+rd = report[32 + (0x80 if rtype == 4 else 0x50):][:32]
+check(rd == hashlib.sha256(claims).digest(), "REPORT_DATA[0..31] = SHA-256(claims)")
 done("genl_evidence")

@@ -8,6 +8,17 @@
  *   ioctl_evidence concurrent N K  N threads x K requests, each with its own random
  *                                  user data, each report must carry its caller's data
  *   ioctl_evidence errno NAME      one request must fail with errno NAME
+ *   ioctl_evidence series N        N requests in a row, each bound (below), each
+ *                                  report different from the one before
+ *   ioctl_evidence rdonly          GET_EVIDENCE on an O_RDONLY descriptor: -EBADF
+ *   ioctl_evidence reuse MS        two requests with the same user data: the second
+ *                                  must not get the first's report back (the stale
+ *                                  one is still in the index), so with the paravisor
+ *                                  renewing MS ms after a write it takes >= MS ms
+ *
+ * Every report returned is checked for its binding: REPORT_DATA[0..31] in the
+ * hardware report = SHA-256 of the runtime claims, and the claims' user-data (hex,
+ * either case) = the user data sent.
  *
  * Prints TAP-like lines and a closing tally; exit status 1 on any failure.
  */
@@ -22,7 +33,10 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <openssl/sha.h>
 
 #include <linux/cvmguard.h>
 
@@ -79,6 +93,29 @@ static int carries(const unsigned char *report, unsigned int len, const unsigned
 			return 0;
 	}
 	return 1;
+}
+
+/*
+ * Is the report bound to @ud: its REPORT_DATA (SNP at 0x50, TDX REPORTMACSTRUCT at
+ * 0x80 of the hardware report, itself at offset 32) starting with SHA-256 of the
+ * claims at 1236 (their size in the runtime header at 1216 + 16), and the claims
+ * carrying @ud?
+ */
+static int bound(const unsigned char *r, unsigned int len, const unsigned char *ud)
+{
+	unsigned char h[SHA256_DIGEST_LENGTH];
+	uint32_t type, clen;
+
+	if (len < 1236)
+		return 0;
+	memcpy(&type, r + 1216 + 8, 4);
+	memcpy(&clen, r + 1216 + 16, 4);
+	if (clen > len - 1236 || (type != 2 && type != 4))
+		return 0;
+	SHA256(r + 1236, clen, h);
+	if (memcmp(r + 32 + (type == 4 ? 0x80 : 0x50), h, sizeof(h)))
+		return 0;
+	return carries(r + 1236, clen, ud);
 }
 
 static int open_dev(void)
@@ -149,6 +186,8 @@ static void validate(void)
 	check(rc == 0, "a valid request succeeds after all that (%d)", rc);
 	check(!memcmp(buf, "HCLA", 4), "the report starts with HCLA");
 	check(carries(buf, req.report_len, req.user_data), "the report carries our user data");
+	check(bound(buf, req.report_len, req.user_data),
+	      "REPORT_DATA = SHA-256(claims) and the claims carry our user data");
 	close(fd);
 }
 
@@ -167,7 +206,7 @@ static void *work(void *arg)
 	for (i = 0; i < w->rounds; i++) {
 		prepare(&req, buf, BUF);
 		rc = get(fd, &req);
-		if (!rc && carries(buf, req.report_len, req.user_data))
+		if (!rc && bound(buf, req.report_len, req.user_data))
 			w->ok++;
 		else
 			check(0, "worker %d round %d: rc %d or someone else's binding", w->id, i, rc);
@@ -196,11 +235,75 @@ static void concurrent(int n, int k)
 	free(w);
 }
 
+/* @n requests in a row: each bound, each report unlike the one before. */
+static void series(int n)
+{
+	static unsigned char buf[BUF];
+	unsigned char prev[SHA256_DIGEST_LENGTH] = { 0 }, h[SHA256_DIGEST_LENGTH];
+	struct cvmguard_evidence req;
+	int fd = open_dev(), i, rc, good = 0;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		prepare(&req, buf, sizeof(buf));
+		rc = get(fd, &req);
+		if (rc) {
+			check(0, "request %d: %s", i, strerror(-rc));
+			continue;
+		}
+		SHA256(buf, req.report_len, h);
+		if (!bound(buf, req.report_len, req.user_data))
+			check(0, "request %d: report not bound to its user data", i);
+		else if (!memcmp(h, prev, sizeof(h)))
+			check(0, "request %d: the same report as the one before", i);
+		else
+			good++;
+		memcpy(prev, h, sizeof(h));
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	check(good == n, "%d requests in a row: %d bound and new (%.1f s)", n, good,
+	      (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	close(fd);
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void reuse(int ms)
+{
+	static unsigned char buf[BUF];
+	unsigned char h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH];
+	struct cvmguard_evidence req;
+	int fd = open_dev(), rc;
+	double t;
+
+	prepare(&req, buf, sizeof(buf));
+	rc = get(fd, &req);
+	check(rc == 0 && bound(buf, req.report_len, req.user_data), "first request bound (%d)", rc);
+	SHA256(buf, req.report_len, h1);
+	req.report_len = sizeof(buf);
+	t = now_s();
+	rc = get(fd, &req);
+	t = now_s() - t;
+	SHA256(buf, req.report_len, h2);
+	check(rc == 0 && bound(buf, req.report_len, req.user_data), "second request, same user data, bound (%d)", rc);
+	check(rc || memcmp(h1, h2, sizeof(h1)), "the second report is not the first one again");
+	check(t * 1000 >= ms, "it waited for the renewal: %.2f s (>= %d ms)", t, ms);
+	close(fd);
+}
+
 static int errno_of(const char *name)
 {
 	static const struct { const char *n; int e; } t[] = {
 		{ "ENODEV", ENODEV }, { "ENOENT", ENOENT }, { "EIO", EIO },
 		{ "ETIMEDOUT", ETIMEDOUT }, { "EPROTO", EPROTO }, { "EACCES", EACCES },
+		{ "EBUSY", EBUSY }, { "EMSGSIZE", EMSGSIZE }, { "EBADF", EBADF },
 	};
 	unsigned int i;
 
@@ -222,6 +325,17 @@ int main(int argc, char **argv)
 		validate();
 	} else if (argc == 4 && !strcmp(argv[1], "concurrent")) {
 		concurrent(atoi(argv[2]), atoi(argv[3]));
+	} else if (argc == 3 && !strcmp(argv[1], "series")) {
+		series(atoi(argv[2]));
+	} else if (argc == 3 && !strcmp(argv[1], "reuse")) {
+		reuse(atoi(argv[2]));
+	} else if (argc == 2 && !strcmp(argv[1], "rdonly")) {
+		fd = open("/dev/cvmguard", O_RDONLY | O_CLOEXEC);
+		prepare(&req, buf, sizeof(buf));
+		rc = fd < 0 ? -errno : get(fd, &req);
+		check(rc == -EBADF, "GET_EVIDENCE on an O_RDONLY descriptor is -EBADF (got %d)", rc);
+		if (fd >= 0)
+			close(fd);
 	} else if (argc == 3 && !strcmp(argv[1], "errno")) {
 		fd = open_dev();
 		prepare(&req, buf, sizeof(buf));
@@ -230,7 +344,7 @@ int main(int argc, char **argv)
 		      rc, strerror(-rc));
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: ioctl_evidence validate | concurrent N K | errno NAME\n");
+		fprintf(stderr, "usage: ioctl_evidence validate | concurrent N K | series N | rdonly | errno NAME\n");
 		return 2;
 	}
 	printf("ioctl_evidence: %d passed, %d failed\n", checks - failures, failures);

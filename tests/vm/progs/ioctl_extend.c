@@ -122,6 +122,24 @@ int main(int argc, char **argv)
 	CHECK(call(fd, CVMGUARD_IOC_EXTEND, &e) == -EFAULT, "kernel data address is -EFAULT");
 	CHECK(call(fd, CVMGUARD_IOC_EXTEND, NULL) == -EFAULT, "NULL argument is -EFAULT");
 	CHECK(call(fd, CVMGUARD_IOC_EXTEND, gone) == -EFAULT, "unmapped argument is -EFAULT");
+	/*
+	 * A valid request in a read-only page: the module could read it but not write
+	 * seq back. It must fail before extending (the seq check below proves nothing
+	 * was logged, the case's replay that the PCR did not move), so a caller that
+	 * retries after -EFAULT never extends twice.
+	 */
+	{
+		struct cvmguard_extend *rop = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+						   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		*rop = good();
+		rop->seq = 12345;
+		mprotect(rop, 4096, PROT_READ);
+		CHECK(call(fd, CVMGUARD_IOC_EXTEND, rop) == -EFAULT,
+		      "a valid EXTEND in a read-only argument is -EFAULT");
+		CHECK(rop->seq == 12345, "and its seq is untouched");
+		munmap(rop, 4096);
+	}
 	CHECK(call(fd, _IOWR(CVMGUARD_IOC_MAGIC, 0x02, __u64), &e) == -ENOTTY,
 	      "EXTEND with a wrong size is -ENOTTY");
 	CHECK(call(fd, _IOW(CVMGUARD_IOC_MAGIC, 0x02, struct cvmguard_extend), &e) == -ENOTTY,
