@@ -139,6 +139,7 @@ struct pv_state {
 	/* the last offset-0 read of 0x01400001 was served without a renewal */
 	bool read0_stale;
 	bool in_read;			/* an offset-0 read was seen, chunks may follow */
+	bool tear_armed;		/* on-read: a user-data write since the last tear */
 	unsigned int tears;
 	/* pending update */
 	bool pending;

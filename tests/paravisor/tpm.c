@@ -390,8 +390,10 @@ static void tear_used(void)
  * last renewal is no more than the interval (REPORT_TIMER_PERIOD, 2 s) old; then
  * the old report is served.  Reads at other offsets never renew.
  * --tear: when our offset-0 read was served the old report, another reader's
- * offset-0 read, whose window has just run out, renews it before our next chunk
- * (not again until the window after that renewal has passed).
+ * offset-0 read, whose window has just run out, renews it before our next chunk.
+ * The stand-in lets the window run out at that moment once per user-data write
+ * (so a test tears every request whatever the guest's speed); after it, the
+ * window applies as usual, so the retry reads the renewed report whole.
  *
  * on-write: the report is renewed some time after the user-data write
  * (tpm_run_pending); --tear holds that renewal until it can land between the
@@ -416,11 +418,11 @@ static void report_read_hook(long off)
 				       (unsigned long long)(now - pv.renewed_ms), pv.interval_ms);
 				pv.read0_stale = true;
 			}
-		} else if (pv.in_read && pv.read0_stale && pv.tear &&
-			   !(pv.renewed_by_tear && now - pv.renewed_ms <= pv.interval_ms)) {
+		} else if (pv.in_read && pv.read0_stale && pv.tear && pv.tear_armed) {
 			update_report("tear: another reader's offset-0 read between our chunks");
 			pv.renewed_by_tear = true;
 			pv.read0_stale = false;
+			pv.tear_armed = false;
 			tear_used();
 		}
 		return;
@@ -816,6 +818,7 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 						       ds > 64 - off ? 64 - off : ds);
 				}
 			}
+			pv.tear_armed = true;
 			if (pv.refresh == PV_REFRESH_ON_READ) {
 				pv_log("user data written to 0x%08x; the next offset-0 read of 0x%08x renews the report",
 				       PV_USERDATA_NV_INDEX, PV_REPORT_NV_INDEX);
