@@ -31,10 +31,20 @@ void config_defaults(struct pv_config *c)
 	c->vmpl = 0;
 	c->image_id[0] = 2;
 	memset(c->report_id_ma, 0xff, sizeof(c->report_id_ma));
+	/*
+	 * Reported TCB (what the VCEK certifies; tcb.* keys), and a newer committed
+	 * and current TCB, as on a host whose firmware was updated but whose guests
+	 * still get VCEKs for the older reported TCB (AMD SEV-SNP ABI 7.3).
+	 */
 	c->tcb_bl = 3;
 	c->tcb_tee = 0;
 	c->tcb_snp = 8;
 	c->tcb_ucode = 115;
+	c->ctcb_bl = 3; c->ctcb_tee = 0; c->ctcb_snp = 14; c->ctcb_ucode = 209;
+	c->curtcb_bl = 4; c->curtcb_tee = 0; c->curtcb_snp = 22; c->curtcb_ucode = 213;	/* current */
+	c->ltcb_bl = 3; c->ltcb_tee = 0; c->ltcb_snp = 14; c->ltcb_ucode = 209;
+	/* Azure signs its IGVM image with an ID key: the digest is not zero */
+	fill_pattern(c->id_key_digest, sizeof(c->id_key_digest), 0x9d);
 	c->fw_build = 4;
 	c->fw_minor = 52;
 	c->fw_major = 1;
@@ -45,6 +55,13 @@ void config_defaults(struct pv_config *c)
 		fill_pattern(c->rtmr[i], 48, 0x51 + i);
 	c->td_attributes = 0;
 	c->xfam = 0x618e7;
+	/* as in the real Azure TDX reports (tests/data/azure-tdx) */
+	c->tee_tcb_svn[0] = 2; c->tee_tcb_svn[1] = 1; c->tee_tcb_svn[2] = 6;
+	memcpy(c->tee_tcb_svn2, c->tee_tcb_svn, 16);
+	c->interactive_console = true;
+	c->filtered_vpci = false;
+	snprintf(c->sealing_policy, sizeof(c->sealing_policy), "none");
+	snprintf(c->root_thumb, sizeof(c->root_thumb), "auto");
 	c->console_enabled = true;
 	c->secure_boot = true;
 	c->tpm_enabled = true;
@@ -156,6 +173,22 @@ int config_load(struct pv_config *c, const char *path, config_extra_fn extra, vo
 		NUM("tcb.tee", tcb_tee, 255)
 		NUM("tcb.snp", tcb_snp, 255)
 		NUM("tcb.ucode", tcb_ucode, 255)
+		NUM("current_tcb.bl", curtcb_bl, 255)
+		NUM("current_tcb.tee", curtcb_tee, 255)
+		NUM("current_tcb.snp", curtcb_snp, 255)
+		NUM("current_tcb.ucode", curtcb_ucode, 255)
+		NUM("committed_tcb.bl", ctcb_bl, 255)
+		NUM("committed_tcb.tee", ctcb_tee, 255)
+		NUM("committed_tcb.snp", ctcb_snp, 255)
+		NUM("committed_tcb.ucode", ctcb_ucode, 255)
+		NUM("launch_tcb.bl", ltcb_bl, 255)
+		NUM("launch_tcb.tee", ltcb_tee, 255)
+		NUM("launch_tcb.snp", ltcb_snp, 255)
+		NUM("launch_tcb.ucode", ltcb_ucode, 255)
+		HEX("tee_tcb_svn", tee_tcb_svn);
+		HEX("tee_tcb_svn2", tee_tcb_svn2);
+		BOOL("interactive-console-enabled", interactive_console);
+		BOOL("filtered-vpci-devices-allowed", filtered_vpci);
 		NUM("fw.build", fw_build, 255)
 		NUM("fw.minor", fw_minor, 255)
 		NUM("fw.major", fw_major, 255)
@@ -171,6 +204,16 @@ int config_load(struct pv_config *c, const char *path, config_extra_fn extra, vo
 				bad = 1;
 			else
 				snprintf(c->product, sizeof(c->product), "%s", v);
+		} else if (!strcmp(k, "hardware-sealing-policy")) {
+			if (strcmp(v, "none") && strcmp(v, "hash") && strcmp(v, "signer"))
+				bad = 1;
+			else
+				snprintf(c->sealing_policy, sizeof(c->sealing_policy), "%s", v);
+		} else if (!strcmp(k, "root-cert-thumbprint")) {
+			if (strlen(v) >= sizeof(c->root_thumb) || strpbrk(v, "\\\""))
+				bad = 1;
+			else
+				snprintf(c->root_thumb, sizeof(c->root_thumb), "%s", v);
 		} else if (!strcmp(k, "vmUniqueId")) {
 			if (strlen(v) >= sizeof(c->vm_unique_id))
 				bad = 1;
@@ -197,9 +240,28 @@ int config_load(struct pv_config *c, const char *path, config_extra_fn extra, vo
 	return 0;
 }
 
+static uint64_t tcb_version(uint8_t bl, uint8_t tee, uint8_t snp, uint8_t ucode)
+{
+	return (uint64_t)bl | (uint64_t)tee << 8 | (uint64_t)snp << 48 | (uint64_t)ucode << 56;
+}
+
 /* SNP TCB_VERSION for Milan/Genoa: bl, tee, 4 reserved, snp, microcode */
 uint64_t snp_tcb(const struct pv_config *c)
 {
-	return (uint64_t)c->tcb_bl | (uint64_t)c->tcb_tee << 8 |
-	       (uint64_t)c->tcb_snp << 48 | (uint64_t)c->tcb_ucode << 56;
+	return tcb_version(c->tcb_bl, c->tcb_tee, c->tcb_snp, c->tcb_ucode);
+}
+
+uint64_t snp_tcb_current(const struct pv_config *c)
+{
+	return tcb_version(c->curtcb_bl, c->curtcb_tee, c->curtcb_snp, c->curtcb_ucode);
+}
+
+uint64_t snp_tcb_committed(const struct pv_config *c)
+{
+	return tcb_version(c->ctcb_bl, c->ctcb_tee, c->ctcb_snp, c->ctcb_ucode);
+}
+
+uint64_t snp_tcb_launch(const struct pv_config *c)
+{
+	return tcb_version(c->ltcb_bl, c->ltcb_tee, c->ltcb_snp, c->ltcb_ucode);
 }

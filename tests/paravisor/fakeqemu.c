@@ -5,7 +5,9 @@
  * checks what comes back.  Used by ./selftest.
  *
  *   fakeqemu CTRL_SOCK SCENARIO CHAIN_PEM [DELAY_MS]
- *   scenarios: snp, tdx, delay, fail
+ *   scenarios: snp, tdx, delay, fail, onread, tearread, tearwrite
+ *   environment: FQ_STYLE=openhcl|hcl and FQ_HDR=1|2 (what the paravisor was
+ *   told), FQ_REAL_TDX=FILE (a real Azure TDX HCL report: field offsets)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +32,10 @@
 
 static int npass, nfail, data_fd = -1, ctrl_fd = -1;
 static const char *chain_path;
+static unsigned nvsize = 2900;		/* from NV_ReadPublic */
+static int style_hcl;			/* FQ_STYLE=hcl */
+static unsigned hdr_version = 2;	/* FQ_HDR */
+#define NV_MAX 2900
 
 static void check(int cond, const char *fmt, ...)
 {
@@ -138,12 +144,31 @@ static uint32_t nv_read(uint32_t auth, uint32_t idx, uint16_t size, uint16_t off
 	return tpm(&m, r);
 }
 
-/* the whole 2600-byte report in 1024-byte chunks; returns 0 on success */
-static int read_report(uint8_t out[2600])
+/* NV_Read with a password session carrying @pwd (@n bytes) */
+static uint32_t nv_read_pw(uint32_t auth, uint32_t idx, const void *pwd, uint16_t n,
+			   uint16_t size, uint16_t off, struct buf *r)
+{
+	struct buf m;
+	hdr(&m, 0x8002, 0x14E); p32(&m, auth); p32(&m, idx);
+	p32(&m, 9 + n); p32(&m, 0x40000009); p16(&m, 0); p8(&m, 0); p16(&m, n); pb(&m, pwd, n);
+	p16(&m, size); p16(&m, off);
+	return tpm(&m, r);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* the whole report index in 1024-byte chunks, as the module reads it; 0 on success */
+static int read_report(uint8_t out[NV_MAX])
 {
 	struct buf r;
-	for (unsigned off = 0; off < 2600; off += 1024) {
-		unsigned n = 2600 - off < 1024 ? 2600 - off : 1024;
+	memset(out, 0, NV_MAX);
+	for (unsigned off = 0; off < nvsize; off += 1024) {
+		unsigned n = nvsize - off < 1024 ? nvsize - off : 1024;
 		if (nv_read(0x40000001, 0x01400001, n, off, &r) || g16(r.b + 14) != n)
 			return -1;
 		memcpy(out + off, r.b + 16, n);
@@ -341,37 +366,74 @@ static void check_chain_and_sig(const uint8_t *rep)
 	sk_X509_pop_free(s, X509_free);
 }
 
+/* is the report bound: REPORT_DATA = SHA-256(claims) || 0^32 */
+static int bound(const uint8_t *rep, int type)
+{
+	uint32_t jl = l32(rep + 1216 + 16);
+	uint8_t h[32], z[32] = { 0 };
+	const uint8_t *rd = type == 2 ? rep + 32 + 0x50 : rep + 32 + 0x80;
+
+	if (jl > nvsize - 1236)
+		return 0;
+	SHA256(rep + 1236, jl, h);
+	return !memcmp(rd, h, 32) && !memcmp(rd + 32, z, 32);
+}
+
+/* do the claims carry this user data, in the style's case */
+static int claims_have(const uint8_t *rep, const uint8_t ud[64])
+{
+	char hex[160];
+	uint32_t jl = l32(rep + 1216 + 16);
+
+	if (jl > nvsize - 1236)
+		return 0;
+	strcpy(hex, "\"user-data\":\"");
+	for (int i = 0; i < 64; i++)
+		sprintf(hex + 13 + 2 * i, style_hcl ? "%02X" : "%02x", ud[i]);
+	return memmem(rep + 1236, jl, hex, strlen(hex)) != NULL;
+}
+
 /* checks common to both modes; returns the JSON (static) */
 static const char *check_report(const uint8_t *rep, int type, const uint8_t ud[64], const char *what)
 {
 	static char json[2048];
 	uint32_t size = l32(rep + 8), jl = l32(rep + 1216 + 16);
-	uint8_t h[32], z[32] = { 0 };
-	const uint8_t *rd = type == 2 ? rep + 32 + 0x50 : rep + 32 + 0x80;
-	char hex[129];
 	int zeros = 1;
 
-	check(!memcmp(rep, "HCLA", 4) && l32(rep + 4) == 2 && l32(rep + 12) == 2 && l32(rep + 16) == 0,
-	      "%s: header HCLA v2, request type 2, status 0", what);
+	check(!memcmp(rep, "HCLA", 4) && l32(rep + 4) == hdr_version && l32(rep + 12) == 2 && l32(rep + 16) == 0,
+	      "%s: header HCLA v%u, request type 2, status 0", what, hdr_version);
 	check(size == 1236 + jl, "%s: header size %u = 32 + 1184 + 20 + json %u", what, size, jl);
 	check(l32(rep + 1216) == 20 + jl && l32(rep + 1220) == 1 && l32(rep + 1224) == (uint32_t)type &&
 	      l32(rep + 1228) == 1, "%s: runtime header (data size, v1, type %d, SHA-256)", what, type);
-	for (size_t i = size; i < 2600; i++)
+	for (size_t i = size; i < nvsize; i++)
 		zeros &= rep[i] == 0;
-	check(zeros, "%s: zero padding after byte %u", what, size);
+	check(zeros, "%s: zero padding after byte %u up to %u", what, size, nvsize);
 	memcpy(json, rep + 1236, jl < sizeof(json) - 1 ? jl : sizeof(json) - 1);
 	json[jl < sizeof(json) - 1 ? jl : sizeof(json) - 1] = 0;
-	SHA256(rep + 1236, jl, h);
-	check(!memcmp(rd, h, 32) && !memcmp(rd + 32, z, 32), "%s: REPORT_DATA = SHA-256(json) || 0^32", what);
-	for (int i = 0; i < 64; i++)
-		sprintf(hex + 2 * i, "%02X", ud[i]);
-	check(strstr(json, hex) && strstr(json, "\"user-data\":\""), "%s: user-data claim equals what was written", what);
+	check(bound(rep, type), "%s: REPORT_DATA = SHA-256(json) || 0^32", what);
+	if (ud)
+		check(claims_have(rep, ud), "%s: user-data claim equals what was written (%s hex)", what,
+		      style_hcl ? "upper-case" : "lower-case");
 	static const char head[] =
 		"{\"keys\":[{\"kid\":\"HCLAkPub\",\"key_ops\":[\"sign\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"";
-	check(!strncmp(json, head, strlen(head)) &&
-	      strstr(json, "{\"kid\":\"HCLEkPub\",\"key_ops\":[\"encrypt\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"") &&
-	      strstr(json, "\"vm-configuration\":{\"console-enabled\":"),
-	      "%s: JSON key order and shape as in the real reports", what);
+	if (style_hcl) {
+		check(!strncmp(json, head, strlen(head)) &&
+		      strstr(json, "{\"kid\":\"HCLEkPub\",\"key_ops\":[\"encrypt\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"") &&
+		      strstr(json, "\"vm-configuration\":{\"console-enabled\":true,\"current-time\":") &&
+		      strstr(json, ",\"secure-boot\":true,\"tpm-enabled\":true,\"tpm-persisted\":true,\"vmUniqueId\":\""),
+		      "%s: JSON keys sorted, with current-time, as the Windows HCL's real reports", what);
+	} else {
+		/* openhcl_attestation_protocol/src/igvm_attest/get.rs, serde field order */
+		check(!strncmp(json, head, strlen(head)) &&
+		      strstr(json, "{\"kid\":\"HCLEkPub\",\"key_ops\":[\"encrypt\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"") &&
+		      strstr(json, "\"vm-configuration\":{\"root-cert-thumbprint\":\"") &&
+		      strstr(json, "\",\"console-enabled\":true,\"interactive-console-enabled\":true,"
+			     "\"secure-boot\":true,\"tpm-enabled\":true,\"tpm-persisted\":true,"
+			     "\"filtered-vpci-devices-allowed\":false,\"vmUniqueId\":\"") &&
+		      strstr(json, "\",\"hardware-sealing-policy\":\"none\"},\"user-data\":\"") &&
+		      !strstr(json, "current-time"),
+		      "%s: JSON fields and order as OpenHCL's RuntimeClaims (no current-time)", what);
+	}
 	return json;
 }
 
@@ -391,10 +453,129 @@ static void check_keys(const char *json)
 	      "HCLEkPub equals the public key of EK 0x81010001");
 }
 
+
+static void fill_pattern(uint8_t *b, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(seed + i * 7);
+}
+
+static int all_zero(const uint8_t *b, size_t n)
+{
+	while (n--)
+		if (*b++)
+			return 0;
+	return 1;
+}
+
+/*
+ * The TDREPORT against a real Azure TDX HCL report (FQ_REAL_TDX): the same field
+ * offsets hold the same kind of value (Intel TDX Module ABI, TDREPORT_STRUCT).
+ */
+static void check_tdx_layout(const uint8_t *rep)
+{
+	const char *path = getenv("FQ_REAL_TDX");
+	uint8_t real[2600], rt[48];
+	FILE *f = path ? fopen(path, "rb") : NULL;
+	const uint8_t *o = rep + 32, *x = real + 32;
+	int n = f ? (int)fread(real, 1, sizeof(real), f) : 0, rtmr_ok = 1;
+
+	if (f)
+		fclose(f);
+	check(n == 2600 && !memcmp(real, "HCLA", 4) && l32(real + 1224) == 4,
+	      "real Azure TDX report read (%s)", path ? path : "FQ_REAL_TDX unset");
+	if (n != 2600)
+		return;
+	check(o[0] == x[0] && x[0] == 0x81, "REPORTMACSTRUCT.REPORTTYPE 0x81 at 0x00, as the real report");
+	check(!memcmp(o + 0x10, x + 0x10, 16), "CPUSVN at 0x10 as the real report");
+	check(!memcmp(o + 0x100, x + 0x100, 8), "TEE_TCB_INFO.VALID at 0x100 as the real report");
+	check(!memcmp(o + 0x108, x + 0x108, 16) && !all_zero(x + 0x108, 16),
+	      "TEE_TCB_SVN at 0x108 as the real report");
+	check(!all_zero(x + 0x118, 48) && !all_zero(o + 0x118, 48) &&
+	      all_zero(x + 0x148, 48) && all_zero(o + 0x148, 48),
+	      "MRSEAM at 0x118 set and MRSIGNERSEAM at 0x148 zero, in both");
+	check(!memcmp(o + 0x180, x + 0x180, 16) && !all_zero(o + 0x180, 16),
+	      "TEE_TCB_SVN2 at 0x180 (TEE_TCB_INFO + 0x80) as the real report, not zero");
+	check(!memcmp(o + 0x208, x + 0x208, 8), "TDINFO.XFAM at 0x208 as the real report");
+	check(!all_zero(x + 0x210, 48) && !all_zero(o + 0x210, 48), "TDINFO.MRTD at 0x210 set in both");
+	check(all_zero(x + 0x240, 0x90) && all_zero(o + 0x240, 0x90),
+	      "MRCONFIGID, MROWNER, MROWNERCONFIG (0x240-0x2CF) zero in both");
+	for (int i = 0; i < 4; i++) {
+		fill_pattern(rt, 48, 0x51 + i);
+		rtmr_ok &= !memcmp(o + 0x2D0 + 48 * i, rt, 48);
+	}
+	check(rtmr_ok, "RTMR0-3 at 0x2D0 + 48*i (TDINFO + 0xD0) hold the configured values");
+	check(all_zero(o + 0x390, 0x70) && all_zero(x + 0x390, 0x70),
+	      "SERVTD_HASH and reserved (0x390-0x3FF) zero in both");
+}
+
+/* the 2 s window of OpenHCL's on-read refresh */
+static void scenario_onread(void)
+{
+	uint8_t rep[NV_MAX], rep2[NV_MAX], ud[64], ud2[64], ud3[64];
+	struct buf r;
+	uint64_t t;
+
+	usleep(2200000);	/* past the boot-time report's window */
+	RAND_bytes(ud, 64);
+	write_userdata(ud);
+	t = mono_ms();
+	check(read_report(rep) == 0 && claims_have(rep, ud) && bound(rep, 2),
+	      "on-read: the offset-0 read after the window renews synchronously: bound to the new data (%llu ms)",
+	      (unsigned long long)(mono_ms() - t));
+	RAND_bytes(ud2, 64);
+	write_userdata(ud2);
+	check(read_report(rep2) == 0 && !memcmp(rep, rep2, nvsize),
+	      "on-read: inside the 2 s window the old report is served for fresh user data, byte for byte");
+	usleep(2200000);
+	check(nv_read(0x40000001, 0x01400001, 1024, 1024, &r) == 0 && !memcmp(r.b + 16, rep + 1024, 1024),
+	      "on-read: a read at offset 1024 after the window does not renew");
+	check(read_report(rep2) == 0 && claims_have(rep2, ud2) && bound(rep2, 2) && memcmp(rep, rep2, nvsize),
+	      "on-read: the next offset-0 read renews: bound to the second data");
+	RAND_bytes(ud3, 64);
+	write_userdata(ud3);
+	usleep(2200000);
+	check(nv_read(0x40000001, 0x01400001, 1024, 1024, &r) == 0 && !memcmp(r.b + 16, rep2 + 1024, 1024),
+	      "on-read: the write itself never renews (offset-1024 read 2 s later still old)");
+	check(read_report(rep) == 0 && claims_have(rep, ud3) && bound(rep, 2), "on-read: offset 0 renews it");
+}
+
+/* --tear under on-read: a renewal by another reader lands between our chunks */
+static void scenario_tearread(void)
+{
+	uint8_t rep[NV_MAX], rep2[NV_MAX], ud[64], ud2[64];
+
+	usleep(2200000);
+	RAND_bytes(ud, 64);
+	write_userdata(ud);
+	check(read_report(rep) == 0 && claims_have(rep, ud) && bound(rep, 2),
+	      "tear on-read: a read renewing by itself is not torn");
+	RAND_bytes(ud2, 64);
+	write_userdata(ud2);
+	check(read_report(rep2) == 0 && claims_have(rep2, ud2) && !bound(rep2, 2) &&
+	      !memcmp(rep2 + 32 + 0x50, rep + 32 + 0x50, 32),
+	      "tear on-read: inside the window the read is torn: the new user data, the old REPORT_DATA");
+	check(read_report(rep2) == 0 && claims_have(rep2, ud2) && bound(rep2, 2),
+	      "tear on-read: the read after it is whole and bound (no second tear inside the window)");
+}
+
+/* --tear under on-write: the pending renewal lands between our chunks */
+static void scenario_tearwrite(void)
+{
+	uint8_t rep[NV_MAX], ud[64];
+
+	RAND_bytes(ud, 64);
+	write_userdata(ud);
+	check(read_report(rep) == 0 && claims_have(rep, ud) && !bound(rep, 2),
+	      "tear on-write: the first read is torn: the new user data, the old REPORT_DATA");
+	check(read_report(rep) == 0 && claims_have(rep, ud) && bound(rep, 2),
+	      "tear on-write: the next read is whole and bound");
+}
+
 static void scenario_main(int tdx)
 {
 	struct buf m, r;
-	uint8_t rep[2600], rep2[2600], ud[64], ud2[64], zero[64] = { 0 };
+	uint8_t rep[NV_MAX], rep2[NV_MAX], ud[64], ud2[64], zero[64] = { 0 };
 	uint32_t rc;
 	const char *json;
 	int type = tdx ? 4 : 2;
@@ -404,23 +585,35 @@ static void scenario_main(int tdx)
 	rc = tpm(&m, &r);
 	{
 		uint8_t nh[32];
+		unsigned want = style_hcl ? 2600 : 2900;
 		SHA256(r.b + 12, 14, nh);
+		/* OpenHCL: platform_akcert_attributes() + written, MAX_ATTESTATION_INDEX_SIZE */
 		check(rc == 0 && g16(r.b + 10) == 14 && g32(r.b + 12) == 0x01400001 &&
-		      g16(r.b + 24) == 2600 && (g32(r.b + 18) & 0x20060000) == 0x20060000 &&
+		      g16(r.b + 24) == want && g32(r.b + 18) == 0x62060004 &&
 		      g16(r.b + 26) == 34 && !memcmp(r.b + 30, nh, 32),
-		      "NV_ReadPublic 0x01400001: 2600 bytes, ownerread|authread|written, name = SHA-256(public)");
+		      "NV_ReadPublic 0x01400001: %u bytes, attributes 0x62060004 "
+		      "(authread|authwrite|ownerread|platformcreate|no_da|written), name = SHA-256(public): 0x%08x",
+		      want, g32(r.b + 18));
 	}
 	/* the boot-time report */
 	check(read_report(rep) == 0, "initial report readable before any write");
-	check_report(rep, type, zero, "initial report");
+	/* on-read renews it from 0x01400002, which an earlier run may have left */
+	check_report(rep, type, claims_have(rep, zero) ? zero : NULL, "initial report");
 
 	RAND_bytes(ud, 64);
 	write_userdata(ud);
-	check(read_report(rep) == 0, "chunked NV_Read of 0x01400001 (1024+1024+552)");
+	check(read_report(rep) == 0, "chunked NV_Read of 0x01400001 (1024-byte chunks of %u)", nvsize);
 	json = check_report(rep, type, ud, "report 1");
 	check_keys(json);
 	if (!tdx) {
+		const uint8_t *h = rep + 32, z48[48] = { 0 };
+		uint64_t cur = l64(h + 0x38), rep_tcb = l64(h + 0x180), com = l64(h + 0x1E0);
+
 		check(l32(rep + 32) == 2 && l32(rep + 32 + 0x34) == 1, "SNP report version 2, signature_algo 1");
+		check(cur != rep_tcb && cur != com && rep_tcb != com,
+		      "SNP current/reported/committed TCB distinct: %016llx %016llx %016llx",
+		      (unsigned long long)cur, (unsigned long long)rep_tcb, (unsigned long long)com);
+		check(memcmp(h + 0xE0, z48, 48) != 0, "SNP ID_KEY_DIGEST is not zero (Azure signs its IGVM)");
 		check_chain_and_sig(rep + 32);
 	} else {
 		uint8_t h[48];
@@ -430,11 +623,12 @@ static void scenario_main(int tdx)
 		zero[0] = 0;
 		check(!memcmp(rep + 32 + 1024, zero, 64) && !memcmp(rep + 32 + 1120, zero, 64),
 		      "TDREPORT zero-padded to the 1184-byte slot");
+		check_tdx_layout(rep);
 	}
 	/* fresh report on the next write */
 	RAND_bytes(ud2, 64);
 	write_userdata(ud2);
-	check(read_report(rep2) == 0 && memcmp(rep, rep2, 2600), "second write gives a different report");
+	check(read_report(rep2) == 0 && memcmp(rep, rep2, nvsize), "second write gives a different report");
 	check_report(rep2, type, ud2, "report 2");
 	if (!tdx)
 		check_chain_and_sig(rep2 + 32);
@@ -442,12 +636,22 @@ static void scenario_main(int tdx)
 	/* error paths, as libtpms answers them */
 	rc = nv_read(0x40000001, 0x01400001, 1025, 0, &r);
 	check(rc == 0x1C4, "NV_Read size 1025 -> TPM_RC_VALUE|P|1 (0x1c4): 0x%x", rc);
-	rc = nv_read(0x40000001, 0x01400001, 10, 2601, &r);
-	check(rc == 0x2C4, "NV_Read offset 2601 -> TPM_RC_VALUE|P|2 (0x2c4): 0x%x", rc);
-	rc = nv_read(0x40000001, 0x01400001, 1000, 2000, &r);
+	rc = nv_read(0x40000001, 0x01400001, 10, nvsize + 1, &r);
+	check(rc == 0x2C4, "NV_Read offset %u -> TPM_RC_VALUE|P|2 (0x2c4): 0x%x", nvsize + 1, rc);
+	rc = nv_read(0x40000001, 0x01400001, 1000, nvsize - 600, &r);
 	check(rc == 0x146, "NV_Read past the end -> TPM_RC_NV_RANGE (0x146): 0x%x", rc);
-	rc = nv_read(0x01400001, 0x01400001, 16, 2584, &r);
-	check(rc == 0 && g16(r.b + 14) == 16, "NV_Read with index auth, last 16 bytes");
+	rc = nv_read(0x40000001, 0x01400001, 16, nvsize - 16, &r);
+	check(rc == 0 && g16(r.b + 14) == 16, "NV_Read with owner auth, last 16 bytes");
+	/* the index's authValue is the paravisor's secret; the owner's is empty here */
+	rc = nv_read(0x01400001, 0x01400001, 16, 0, &r);
+	check(rc == 0x9A2, "NV_Read with index auth and an empty password -> TPM_RC_BAD_AUTH (0x9a2): 0x%x", rc);
+	rc = nv_read_pw(0x01400001, 0x01400001, "\0\0\0\0\0\0\0\0", 8, 16, 0, &r);
+	check(rc == 0x9A2, "NV_Read with index auth and a guessed 8-byte password -> 0x9a2: 0x%x", rc);
+	rc = nv_read_pw(0x40000001, 0x01400001, "owner", 5, 16, 0, &r);
+	check(rc == 0x9A2, "NV_Read with owner auth and a wrong password -> 0x9a2: 0x%x", rc);
+	rc = nv_read(0x4000000C, 0x01400001, 16, 0, &r);
+	check(rc == 0x149, "NV_Read with platform auth (no ppread) -> TPM_RC_NV_AUTHORIZATION: 0x%x", rc);
+	rc = nv_read(0x40000001, 0x01400001, 16, nvsize - 16, &r);
 	{
 		/* our session area must look like swtpm's own for 0x01400002 */
 		struct buf r2;
@@ -475,7 +679,7 @@ static void scenario_main(int tdx)
 
 static void scenario_delay(unsigned delay_ms)
 {
-	uint8_t rep[2600], ud[64], ud2[64];
+	uint8_t rep[NV_MAX], ud[64], ud2[64];
 	struct timespec ts;
 	char hex[129];
 	uint64_t t0;
@@ -486,8 +690,8 @@ static void scenario_delay(unsigned delay_ms)
 	t0 = ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 	check(read_report(rep) == 0, "read right after the write");
 	for (int i = 0; i < 64; i++)
-		sprintf(hex + 2 * i, "%02X", ud[i]);
-	check(!memmem(rep + 1236, 2600 - 1236, hex, 128), "with --delay-ms %u an immediate read is stale", delay_ms);
+		sprintf(hex + 2 * i, style_hcl ? "%02X" : "%02x", ud[i]);
+	check(!memmem(rep + 1236, nvsize - 1236, hex, 128), "with --delay-ms %u an immediate read is stale", delay_ms);
 	usleep(delay_ms * 1000 + 200000);
 	check(read_report(rep) == 0, "read after the delay");
 	check_report(rep, 2, ud, "delayed report");
@@ -532,9 +736,19 @@ int main(int argc, char **argv)
 	}
 	sc = argv[2];
 	chain_path = argv[3];
+	style_hcl = getenv("FQ_STYLE") && !strcmp(getenv("FQ_STYLE"), "hcl");
+	if (getenv("FQ_HDR") && *getenv("FQ_HDR"))
+		hdr_version = atoi(getenv("FQ_HDR"));
 	setup(argv[1]);
 	rc = startup();
 	check(rc == 0 || rc == 0x100, "TPM2_Startup(CLEAR) through the paravisor: 0x%x", rc);
+	{
+		struct buf m, r;
+
+		hdr(&m, 0x8001, 0x169); p32(&m, 0x01400001);
+		if (tpm(&m, &r) == 0 && g16(r.b + 24) <= NV_MAX)
+			nvsize = g16(r.b + 24);
+	}
 	if (!strcmp(sc, "snp"))
 		scenario_main(0);
 	else if (!strcmp(sc, "tdx"))
@@ -543,6 +757,14 @@ int main(int argc, char **argv)
 		scenario_delay(argc > 4 ? atoi(argv[4]) : 1000);
 	else if (!strcmp(sc, "fail"))
 		scenario_fail();
+	else if (!strcmp(sc, "onread"))
+		scenario_onread();
+	else if (!strcmp(sc, "tearread"))
+		scenario_tearread();
+	else if (!strcmp(sc, "tearwrite"))
+		scenario_tearwrite();
+	else
+		check(0, "unknown scenario %s", sc);
 	/* as QEMU on exit: CMD_SHUTDOWN, then close */
 	ctrl(3, NULL, 0, res, 4);
 	close(data_fd);

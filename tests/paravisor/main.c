@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,23 @@ static void usage(FILE *f)
 "  --listen PATH        unix socket QEMU's -chardev socket,path=PATH connects to\n"
 "  --swtpm-ctrl PATH    swtpm's --ctrl type=unixio,path=PATH\n"
 "  --mode snp|tdx       hardware report kind (default snp)\n"
-"  --delay-ms N         publish a new report N ms after the user-data write (0)\n"
+"  --refresh on-read|on-write  when a new report is made (default on-read, as\n"
+"                       OpenHCL: on an NV_Read of 0x01400001 at offset 0, at most\n"
+"                       once per --refresh-interval-ms; on-write: --delay-ms after\n"
+"                       the user-data write)\n"
+"  --refresh-interval-ms N  on-read rate limit (default 2000, OpenHCL's)\n"
+"  --tear[=N|on|off]    renew the report between two chunks of a read: on-read,\n"
+"                       another reader's offset-0 read after ours was served the\n"
+"                       old report; on-write, the pending renewal; N: the next N\n"
+"                       times, on (no N): always\n"
+"  --claims-style openhcl|hcl  runtime claims as OpenHCL writes them (default) or\n"
+"                       as the Windows HCL of the real Azure reports\n"
+"  --header-version N   HCL header version (default 2, OpenHCL's; 1 as the real\n"
+"                       SNP vector)\n"
+"  --delay-ms N         on-write: a new report N ms after the user-data write (0)\n"
 "  --config FILE        key=value report values; re-read on SIGHUP\n"
 "  --runtime FILE       also re-read on SIGHUP: report values, delay-ms=N,\n"
+"                       refresh=, refresh-interval-ms=, tear=,\n"
 "                       fail=, drop=, delay-cmd= (as the options; they replace\n"
 "                       the command line's faults), faults=none; writes\n"
 "                       FILE.applied (ok or error) once done\n"
@@ -135,15 +150,73 @@ static void on_signal(int sig)
  */
 struct runtime {
 	unsigned int delay_ms;
+	enum pv_refresh refresh;
+	int interval_ms;
+	unsigned int tear;
 	struct pv_fault faults[PV_MAX_FAULTS];
 	int nfaults;
 	bool faults_set;
 };
 
+static int parse_refresh(const char *v, enum pv_refresh *r)
+{
+	if (!strcmp(v, "on-read"))
+		*r = PV_REFRESH_ON_READ;
+	else if (!strcmp(v, "on-write"))
+		*r = PV_REFRESH_ON_WRITE;
+	else
+		return -1;
+	return 0;
+}
+
+/* on, off, or a count */
+static int parse_tear(const char *v, unsigned int *t)
+{
+	char *end;
+	unsigned long n;
+
+	if (!v || !strcmp(v, "on")) {
+		*t = UINT_MAX;
+		return 0;
+	}
+	if (!strcmp(v, "off")) {
+		*t = 0;
+		return 0;
+	}
+	n = strtoul(v, &end, 10);
+	if (!*v || *end || n >= UINT_MAX)
+		return -1;
+	*t = n;
+	return 0;
+}
+
+static int parse_ms(const char *v, int *ms)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (!*v || *end || n > 600000)
+		return -1;
+	*ms = (int)n;
+	return 0;
+}
+
+unsigned int pv_default_interval(enum pv_refresh r)
+{
+	return r == PV_REFRESH_ON_READ ? 2000 : 0;
+}
+
 static int runtime_key(const char *k, const char *v, void *arg)
 {
 	struct runtime *rt = arg;
 	int kind;
+
+	if (!strcmp(k, "refresh"))
+		return parse_refresh(v, &rt->refresh);
+	if (!strcmp(k, "refresh-interval-ms"))
+		return parse_ms(v, &rt->interval_ms);
+	if (!strcmp(k, "tear"))
+		return parse_tear(v, &rt->tear);
 
 	if (!strcmp(k, "delay-ms")) {
 		char *end;
@@ -200,7 +273,8 @@ static void runtime_status(const char *status)
  */
 static int load_settings(void)
 {
-	struct runtime rt = { .delay_ms = pv.o.delay_ms };
+	struct runtime rt = { .delay_ms = pv.o.delay_ms, .refresh = pv.o.refresh,
+			      .interval_ms = pv.o.interval_ms, .tear = pv.o.tear };
 	struct pv_config c;
 
 	config_defaults(&c);
@@ -211,6 +285,12 @@ static int load_settings(void)
 		return -1;
 	pv.cfg = c;
 	pv.delay_ms = rt.delay_ms;
+	if (pv.refresh != rt.refresh)
+		pv.pending = false;
+	pv.refresh = rt.refresh;
+	pv.interval_ms = rt.interval_ms >= 0 ? (unsigned int)rt.interval_ms :
+			 pv_default_interval(rt.refresh);
+	pv.tear = rt.tear;
 	if (rt.faults_set) {
 		memcpy(pv.faults, rt.faults, sizeof(rt.faults));
 		pv.nfaults = rt.nfaults;
@@ -219,6 +299,18 @@ static int load_settings(void)
 		pv.nfaults = pv.o.nfaults;
 	}
 	return 0;
+}
+
+static const char *tear_str(void)
+{
+	static char b[16];
+
+	if (pv.tear == UINT_MAX)
+		return "on";
+	if (!pv.tear)
+		return "off";
+	snprintf(b, sizeof(b), "%u", pv.tear);
+	return b;
 }
 
 void pv_do_reload(void)
@@ -231,8 +323,9 @@ void pv_do_reload(void)
 		return;
 	}
 	certs_setup();
-	pv_log("SIGHUP: settings reloaded (delay %u ms, %d fault rule(s)); next report uses them",
-	       pv.delay_ms, pv.nfaults);
+	pv_log("SIGHUP: settings reloaded (delay %u ms, %d fault rule(s), refresh %s, interval %u ms, tear %s); next report uses them",
+	       pv.delay_ms, pv.nfaults, pv.refresh == PV_REFRESH_ON_READ ? "on-read" : "on-write",
+	       pv.interval_ms, tear_str());
 	if (pv.o.runtime)
 		runtime_status("ok");
 }
@@ -280,12 +373,19 @@ int main(int argc, char **argv)
 		{ "keys-dir", 1, 0, 'k' }, { "log", 1, 0, 'L' },
 		{ "fail", 1, 0, 'F' }, { "drop", 1, 0, 'D' },
 		{ "delay-cmd", 1, 0, 'T' }, { "pidfile", 1, 0, 'p' },
-		{ "daemon", 0, 0, 'B' }, { "runtime", 1, 0, 'R' }, { "help", 0, 0, 'h' }, { 0 },
+		{ "daemon", 0, 0, 'B' }, { "runtime", 1, 0, 'R' }, { "help", 0, 0, 'h' },
+		{ "refresh", 1, 0, 'r' }, { "refresh-interval-ms", 1, 0, 'i' },
+		{ "tear", 2, 0, 't' }, { "claims-style", 1, 0, 'S' },
+		{ "header-version", 1, 0, 'V' }, { 0 },
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	int opt, lfd, sfd;
 
 	pv.o.mode = PV_MODE_SNP;
+	pv.o.refresh = PV_REFRESH_ON_READ;
+	pv.o.interval_ms = -1;
+	pv.o.style = PV_STYLE_OPENHCL;
+	pv.o.header_version = 2;
 	while ((opt = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (opt) {
 		case 'l': pv.o.listen = optarg; break;
@@ -309,6 +409,31 @@ int main(int argc, char **argv)
 		case 'p': pv.o.pidfile = optarg; break;
 		case 'B': pv.o.daemon = true; break;
 		case 'R': pv.o.runtime = optarg; break;
+		case 'r':
+			if (parse_refresh(optarg, &pv.o.refresh))
+				die("--refresh must be on-read or on-write");
+			break;
+		case 'i':
+			if (parse_ms(optarg, &pv.o.interval_ms))
+				die("--refresh-interval-ms: 0 to 600000");
+			break;
+		case 't':
+			if (parse_tear(optarg, &pv.o.tear))
+				die("--tear: on, off or a count");
+			break;
+		case 'S':
+			if (!strcmp(optarg, "openhcl"))
+				pv.o.style = PV_STYLE_OPENHCL;
+			else if (!strcmp(optarg, "hcl"))
+				pv.o.style = PV_STYLE_HCL;
+			else
+				die("--claims-style must be openhcl or hcl");
+			break;
+		case 'V':
+			if (strcmp(optarg, "1") && strcmp(optarg, "2"))
+				die("--header-version must be 1 or 2");
+			pv.o.header_version = atoi(optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -330,14 +455,18 @@ int main(int argc, char **argv)
 	if (load_settings())
 		die("cannot load the settings in %s%s%s", pv.o.config ? pv.o.config : "",
 		    pv.o.config && pv.o.runtime ? " and " : "", pv.o.runtime ? pv.o.runtime : "");
-	if (RAND_bytes(pv.tdx_mac_key, sizeof(pv.tdx_mac_key)) != 1)
+	if (RAND_bytes(pv.tdx_mac_key, sizeof(pv.tdx_mac_key)) != 1 ||
+	    RAND_bytes((unsigned char *)&pv.nv_auth, sizeof(pv.nv_auth)) != 1)
 		die("RAND_bytes");
+	pv.nv_size = pv.o.style == PV_STYLE_OPENHCL ? PV_NV_SIZE_OPENHCL : PV_NV_SIZE_HCL;
 	certs_setup();
 	sfd = connect_unix(pv.o.swtpm_ctrl);
 	lfd = listen_unix(pv.o.listen);
-	pv_log("listening on %s, swtpm control at %s, mode %s, delay %u ms",
+	pv_log("listening on %s, swtpm control at %s, mode %s, refresh %s (interval %u ms, delay %u ms, tear %s), claims %s, header v%u, index %u bytes",
 	       pv.o.listen, pv.o.swtpm_ctrl, pv.o.mode == PV_MODE_SNP ? "snp" : "tdx",
-	       pv.o.delay_ms);
+	       pv.refresh == PV_REFRESH_ON_READ ? "on-read" : "on-write", pv.interval_ms,
+	       pv.delay_ms, tear_str(), pv.o.style == PV_STYLE_OPENHCL ? "openhcl" : "hcl",
+	       pv.o.header_version, pv.nv_size);
 
 	if (pv.o.daemon && daemon(1, 0))
 		die("daemon: %m");

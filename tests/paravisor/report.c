@@ -15,6 +15,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -54,6 +55,14 @@ static size_t b64url(const uint8_t *in, size_t n, char *out)
 	return o;
 }
 
+/*
+ * The runtime claims.  OpenHCL (openhcl/openhcl_attestation_protocol/src/
+ * igvm_attest/get.rs, RuntimeClaims and AttestationVmConfig, serialised by serde
+ * in field order; user_data is hex::encode, lower case; current_time is None and
+ * root_cert_thumbprint "" in underhill_core/src/worker.rs) or the Windows HCL of
+ * the real Azure reports (tests/data/azure-tdx, azure-snp: keys sorted,
+ * upper-case user-data, current-time on SNP).
+ */
 static int build_json(const uint8_t user_data[64], char *out, size_t cap)
 {
 	char ak[400], ek[400], thumb[64], ud[129];
@@ -61,25 +70,44 @@ static int build_json(const uint8_t user_data[64], char *out, size_t cap)
 	unsigned char *der = NULL;
 	int dlen;
 	const struct pv_config *c = &pv.cfg;
+	bool openhcl = pv.o.style == PV_STYLE_OPENHCL;
+	long long now = (long long)time(NULL);
 
 	b64url(pv.ak_n, pv.ak_n_len, ak);
 	b64url(pv.ek_n, pv.ek_n_len, ek);
-	dlen = i2d_X509(pv.ark_cert, &der);
-	SHA256(der, dlen, h);
-	OPENSSL_free(der);
-	b64url(h, 32, thumb);
+	if (!strcmp(c->root_thumb, "auto")) {
+		dlen = i2d_X509(pv.ark_cert, &der);
+		SHA256(der, dlen, h);
+		OPENSSL_free(der);
+		b64url(h, 32, thumb);
+	} else {
+		snprintf(thumb, sizeof(thumb), "%s", c->root_thumb);
+	}
 	for (int i = 0; i < 64; i++)
-		sprintf(ud + 2 * i, "%02X", user_data[i]);
+		sprintf(ud + 2 * i, openhcl ? "%02x" : "%02X", user_data[i]);
 #define B(x) ((x) ? "true" : "false")
-	return snprintf(out, cap,
-		"{\"keys\":["
-		"{\"kid\":\"HCLAkPub\",\"key_ops\":[\"sign\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"%s\"},"
+#define KEYS \
+		"{\"keys\":[" \
+		"{\"kid\":\"HCLAkPub\",\"key_ops\":[\"sign\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"%s\"}," \
 		"{\"kid\":\"HCLEkPub\",\"key_ops\":[\"encrypt\"],\"kty\":\"RSA\",\"e\":\"AQAB\",\"n\":\"%s\"}],"
-		"\"vm-configuration\":{\"console-enabled\":%s,\"root-cert-thumbprint\":\"%s\","
-		"\"secure-boot\":%s,\"tpm-enabled\":%s,\"tpm-persisted\":%s,\"vmUniqueId\":\"%s\"},"
+	if (openhcl)
+		return snprintf(out, cap, KEYS
+			"\"vm-configuration\":{\"root-cert-thumbprint\":\"%s\",\"console-enabled\":%s,"
+			"\"interactive-console-enabled\":%s,\"secure-boot\":%s,\"tpm-enabled\":%s,"
+			"\"tpm-persisted\":%s,\"filtered-vpci-devices-allowed\":%s,\"vmUniqueId\":\"%s\","
+			"\"hardware-sealing-policy\":\"%s\"},"
+			"\"user-data\":\"%s\"}",
+			ak, ek, thumb, B(c->console_enabled), B(c->console_enabled && c->interactive_console),
+			B(c->secure_boot), B(c->tpm_enabled), B(c->tpm_persisted), B(c->filtered_vpci),
+			c->vm_unique_id, c->sealing_policy, ud);
+	return snprintf(out, cap, KEYS
+		"\"vm-configuration\":{\"console-enabled\":%s,\"current-time\":%lld,"
+		"\"root-cert-thumbprint\":\"%s\",\"secure-boot\":%s,\"tpm-enabled\":%s,"
+		"\"tpm-persisted\":%s,\"vmUniqueId\":\"%s\"},"
 		"\"user-data\":\"%s\"}",
-		ak, ek, B(c->console_enabled), thumb, B(c->secure_boot),
+		ak, ek, B(c->console_enabled), now, thumb, B(c->secure_boot),
 		B(c->tpm_enabled), B(c->tpm_persisted), c->vm_unique_id, ud);
+#undef KEYS
 #undef B
 }
 
@@ -87,7 +115,7 @@ static int build_json(const uint8_t user_data[64], char *out, size_t cap)
 static void build_snp(uint8_t *r, const uint8_t report_data[64])
 {
 	const struct pv_config *c = &pv.cfg;
-	uint64_t tcb = snp_tcb(c);
+	uint64_t tcb = snp_tcb(c), cur = snp_tcb_current(c);
 	uint8_t dgst[48];
 	ECDSA_SIG *sig;
 	const BIGNUM *br, *bs;
@@ -104,7 +132,7 @@ static void build_snp(uint8_t *r, const uint8_t report_data[64])
 	memcpy(r + 0x20, c->image_id, 16);
 	le32(r + 0x30, c->vmpl);
 	le32(r + 0x34, 1);			/* SIGNATURE_ALGO: ECDSA P-384 SHA-384 */
-	le64(r + 0x38, tcb);			/* CURRENT_TCB */
+	le64(r + 0x38, cur);			/* CURRENT_TCB */
 	le64(r + 0x40, c->platform_info);
 	le32(r + 0x48, 0);			/* AUTHOR_KEY_EN=0, MASK_CHIP_KEY=0, SIGNING_KEY=0 (VCEK) */
 	memcpy(r + 0x50, report_data, 64);
@@ -116,14 +144,14 @@ static void build_snp(uint8_t *r, const uint8_t report_data[64])
 	memcpy(r + 0x160, c->report_id_ma, 32);
 	le64(r + 0x180, tcb);			/* REPORTED_TCB */
 	memcpy(r + 0x1A0, c->chip_id, 64);
-	le64(r + 0x1E0, tcb);			/* COMMITTED_TCB */
+	le64(r + 0x1E0, snp_tcb_committed(c));	/* COMMITTED_TCB */
 	r[0x1E8] = c->fw_build;			/* CURRENT_BUILD/MINOR/MAJOR */
 	r[0x1E9] = c->fw_minor;
 	r[0x1EA] = c->fw_major;
 	r[0x1EC] = c->fw_build;			/* COMMITTED_BUILD/MINOR/MAJOR */
 	r[0x1ED] = c->fw_minor;
 	r[0x1EE] = c->fw_major;
-	le64(r + 0x1F0, tcb);			/* LAUNCH_TCB */
+	le64(r + 0x1F0, snp_tcb_launch(c));	/* LAUNCH_TCB */
 
 	/* ECDSA P-384 over bytes 0x000-0x29F, r and s little-endian, 72 bytes */
 	md = EVP_MD_CTX_new();
@@ -150,17 +178,25 @@ static void build_tdx(uint8_t *r, const uint8_t report_data[64])
 	unsigned int ml = 32;
 
 	memset(r, 0, 1024);
-	/* TEE_TCB_INFO (239 bytes) */
-	tcb[0] = 0xff; tcb[1] = 0x01; tcb[2] = 0x03;	/* VALID */
-	tcb[8] = 2; tcb[9] = 1; tcb[10] = 6;		/* TEE_TCB_SVN */
-	memcpy(tcb + 0x18, c->mrseam, 48);		/* MRSEAM; MRSIGNERSEAM 0 (Intel) */
-	/* TDINFO (512 bytes) */
+	/*
+	 * TEE_TCB_INFO (239 bytes; Intel TDX Module ABI, TDREPORT_STRUCT): VALID 0,
+	 * TEE_TCB_SVN 8, MRSEAM 0x18, MRSIGNERSEAM 0x48 (zero: Intel's module),
+	 * ATTRIBUTES 0x78, TEE_TCB_SVN2 0x80.  VALID as in the real Azure reports.
+	 */
+	tcb[0] = 0xff; tcb[1] = 0x01; tcb[2] = 0x03;
+	memcpy(tcb + 0x08, c->tee_tcb_svn, 16);
+	memcpy(tcb + 0x18, c->mrseam, 48);
+	memcpy(tcb + 0x80, c->tee_tcb_svn2, 16);
+	/*
+	 * TDINFO (512 bytes): ATTRIBUTES 0, XFAM 8, MRTD 0x10, MRCONFIGID 0x40,
+	 * MROWNER 0x70, MROWNERCONFIG 0xA0 (the three zero, as on Azure),
+	 * RTMR0-3 0xD0 + 48 * i, SERVTD_HASH 0x190.
+	 */
 	le64(td + 0x00, c->td_attributes | (c->debug ? 1 : 0));
 	le64(td + 0x08, c->xfam);
 	memcpy(td + 0x10, c->mrtd, 48);
-	/* MRCONFIGID, MROWNER, MROWNERCONFIG zero as on Azure */
 	for (int i = 0; i < 4; i++)
-		memcpy(td + 0xA0 + 48 * i, c->rtmr[i], 48);
+		memcpy(td + 0xD0 + 48 * i, c->rtmr[i], 48);
 	/* REPORTMACSTRUCT (256 bytes) */
 	mac[0] = 0x81;					/* REPORTTYPE: TDX */
 	memcpy(mac + 0x10, cpusvn, 16);
@@ -181,14 +217,14 @@ int report_build(const uint8_t user_data[64])
 	if (!pv.keys_ready)
 		return -1;
 	jl = build_json(user_data, json, sizeof(json));
-	if (jl < 0 || (size_t)jl > PV_REPORT_NV_SIZE - HCL_JSON_OFF)
+	if (jl < 0 || (size_t)jl > pv.nv_size - HCL_JSON_OFF)
 		die("claims JSON too large (%d)", jl);
 	SHA256((const uint8_t *)json, jl, rd);
 
-	memset(b, 0, PV_REPORT_NV_SIZE);
+	memset(b, 0, sizeof(pv.report));
 	memcpy(b, "HCLA", 4);
 	total = HCL_JSON_OFF + jl;
-	le32(b + 4, 2);				/* version */
+	le32(b + 4, pv.o.header_version);	/* OpenHCL's ATTESTATION_VERSION 2 */
 	le32(b + 8, total);			/* size of the meaningful part */
 	le32(b + 12, 2);			/* request type: attestation report */
 	le32(b + 16, 0);			/* status */
@@ -205,8 +241,9 @@ int report_build(const uint8_t user_data[64])
 	memcpy(b + HCL_RT_HDR_SIZE, json, jl);
 	pv.have_report = true;
 	pv.reports_built++;
-	pv_log("report #%u built: mode=%s json=%d bytes total=%u user-data=%02X%02X%02X%02X...",
+	pv_log("report #%u built: mode=%s json=%d bytes total=%u report-data=%02x%02x%02x%02x... user-data=%02X%02X%02X%02X...",
 	       pv.reports_built, pv.o.mode == PV_MODE_SNP ? "snp" : "tdx", jl, total,
+	       rd[0], rd[1], rd[2], rd[3],
 	       user_data[0], user_data[1], user_data[2], user_data[3]);
 	return 0;
 }

@@ -8,6 +8,7 @@
  * report; everything else goes to swtpm unchanged.  Error codes and the
  * password-session response area were checked against libtpms (swtpm).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,16 +51,23 @@
 #define RC_VALUE_P2		0x2C4
 #define RC_ATTRIBUTES_S1	0x982	/* TPM_RC_ATTRIBUTES + TPM_RC_S + TPM_RC_1 */
 
-/* TPMA_NV of the report index: written by the platform (the paravisor),
- * readable with owner or index authorization, like Azure's. */
-#define NVA_PPWRITE		(1u << 0)
+#define RC_BAD_AUTH_S1		0x9A2	/* TPM_RC_BAD_AUTH + TPM_RC_S + TPM_RC_1 */
+
+/*
+ * TPMA_NV of the report index as OpenHCL defines it in the platform hierarchy
+ * (vm/devices/tpm/tpm_protocol/src/lib.rs, platform_akcert_attributes():
+ * authread, authwrite, ownerread, platformcreate, no_da), written at boot.
+ * Its authValue is a random u64 the guest never learns (tpm_device/src/lib.rs),
+ * so the guest reads it with owner authorization only.
+ */
+#define NVA_AUTHWRITE		(1u << 2)
 #define NVA_PPREAD		(1u << 16)
 #define NVA_OWNERREAD		(1u << 17)
 #define NVA_AUTHREAD		(1u << 18)
 #define NVA_NO_DA		(1u << 25)
 #define NVA_WRITTEN		(1u << 29)
 #define NVA_PLATFORMCREATE	(1u << 30)
-#define REPORT_NV_ATTRS (NVA_PPWRITE | NVA_PPREAD | NVA_OWNERREAD | NVA_AUTHREAD | \
+#define REPORT_NV_ATTRS (NVA_AUTHWRITE | NVA_OWNERREAD | NVA_AUTHREAD | \
 			 NVA_NO_DA | NVA_WRITTEN | NVA_PLATFORMCREATE)
 
 static const struct { uint32_t cc; const char *name; } cc_names[] = {
@@ -328,7 +336,7 @@ static bool read_userdata_from_tpm(uint8_t out[64])
 	return true;
 }
 
-static void update_report(void)
+static void update_report(const char *why)
 {
 	uint8_t ud[64];
 
@@ -339,14 +347,19 @@ static void update_report(void)
 		       PV_USERDATA_NV_INDEX);
 		memcpy(ud, pv.shadow_user, 64);
 	}
+	pv_log("renewing the report (%s)", why);
 	report_build(ud);
 	pv.pending = false;
+	pv.renewed_ms = now_ms();
+	pv.renewed_by_tear = false;
 }
 
+/* on-write: a report due by now; with --tear it waits for a point between chunks */
 void tpm_run_pending(void)
 {
-	if (pv.pending && now_ms() >= pv.pending_at_ms)
-		update_report();
+	if (pv.refresh == PV_REFRESH_ON_WRITE && !pv.tear &&
+	    pv.pending && now_ms() >= pv.pending_at_ms)
+		update_report("on-write, due");
 }
 
 static void ensure_initial_report(void)
@@ -355,7 +368,85 @@ static void ensure_initial_report(void)
 
 	if (pv.have_report || tpm_keys_ensure())
 		return;
+	/* OpenHCL renews the report once at boot (Tpm::initialize) */
 	report_build(zero);
+	pv.renewed_ms = now_ms();
+	pv.renewed_by_tear = false;
+}
+
+static void tear_used(void)
+{
+	pv.tears++;
+	if (pv.tear != UINT_MAX)
+		pv.tear--;
+}
+
+/*
+ * An NV_Read of 0x01400001 at @off is about to be answered.
+ *
+ * on-read (OpenHCL, vm/devices/tpm/tpm_device/src/lib.rs,
+ * refresh_device_attestation_data_on_nv_read): a read at offset 0 renews the
+ * report from 0x01400002's current content before it is answered, unless the
+ * last renewal is no more than the interval (REPORT_TIMER_PERIOD, 2 s) old; then
+ * the old report is served.  Reads at other offsets never renew.
+ * --tear: when our offset-0 read was served the old report, another reader's
+ * offset-0 read, whose window has just run out, renews it before our next chunk.
+ * The stand-in lets the window run out at that moment once per user-data write
+ * (so a test tears every request whatever the guest's speed); after it, the
+ * window applies as usual, so the retry reads the renewed report whole.
+ *
+ * on-write: the report is renewed some time after the user-data write
+ * (tpm_run_pending); --tear holds that renewal until it can land between the
+ * offset-0 chunk and the next one.
+ */
+static void report_read_hook(long off)
+{
+	uint64_t now = now_ms();
+
+	if (off < 0)
+		return;
+	if (!pv.have_report)
+		ensure_initial_report();
+	if (pv.refresh == PV_REFRESH_ON_READ) {
+		if (off == 0) {
+			pv.in_read = true;
+			if (now - pv.renewed_ms > pv.interval_ms) {
+				update_report("on-read at offset 0");
+				pv.read0_stale = false;
+			} else {
+				pv_log("offset-0 read %llu ms after the last renewal, inside the %u ms window: the old report is served",
+				       (unsigned long long)(now - pv.renewed_ms), pv.interval_ms);
+				pv.read0_stale = true;
+			}
+		} else if (pv.in_read && pv.read0_stale && pv.tear && pv.tear_armed) {
+			update_report("tear: another reader's offset-0 read between our chunks");
+			pv.renewed_by_tear = true;
+			pv.read0_stale = false;
+			pv.tear_armed = false;
+			tear_used();
+		}
+		return;
+	}
+	if (off == 0) {
+		pv.in_read = true;
+	} else if (pv.in_read && pv.tear && pv.pending && now >= pv.pending_at_ms) {
+		update_report("tear: the on-write renewal lands between our chunks");
+		pv.in_read = false;
+		tear_used();
+	}
+}
+
+/* the offset of an NV_Read command, -1 if it is malformed */
+static long nv_read_offset(const uint8_t *cmd, size_t len)
+{
+	size_t po;
+
+	if (len < 22 || get16(cmd) != ST_SESSIONS)
+		return -1;
+	po = 18 + 4 + (size_t)get32(cmd + 18);
+	if (po + 4 > len)
+		return -1;
+	return get16(cmd + po + 2);
 }
 
 /* ---- answering for 0x01400001 ---- */
@@ -374,7 +465,7 @@ static size_t nv_public(uint8_t *p)
 	put16(p + 4, 0x000B);
 	put32(p + 6, REPORT_NV_ATTRS);
 	put16(p + 10, 0);
-	put16(p + 12, PV_REPORT_NV_SIZE);
+	put16(p + 12, pv.nv_size);
 	return 14;
 }
 
@@ -411,7 +502,7 @@ static size_t answer_nv_readpublic(const uint8_t *cmd, size_t len, uint8_t *rsp)
  * or -1 (with *rc set) when it cannot be served.
  */
 static int parse_pw_sessions(const uint8_t *cmd, size_t len, size_t hoff,
-			     size_t *params, uint32_t *rc)
+			     size_t *params, uint32_t *rc, const uint8_t **pw, uint16_t *pwlen)
 {
 	uint32_t asz;
 	size_t o, end;
@@ -440,6 +531,10 @@ static int parse_pw_sessions(const uint8_t *cmd, size_t len, size_t hoff,
 		at = cmd[o]; o += 1;
 		hs = get16(cmd + o); o += 2 + hs;
 		if (o > end) { *rc = 0x095; return -1; }
+		if (n == 0) {
+			*pw = cmd + o - hs;
+			*pwlen = hs;
+		}
 		n++;
 		if (h != RS_PW) {
 			/* HMAC/policy sessions would need the session keys */
@@ -462,6 +557,8 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 	uint16_t size, off;
 	int ns;
 	bool hmac = false;
+	const uint8_t *pw = NULL;
+	uint16_t pwlen = 0;
 
 	if (get16(cmd) == ST_SESSIONS && len >= 26 && (get32(cmd + 22) >> 24) == 0x02) {
 		/* one HMAC session (tpm2-tools, ESAPI): see session.c */
@@ -470,7 +567,7 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 			return rsp_error(rsp, RC_COMMAND_SIZE);
 		hmac = true;
 	} else {
-		ns = parse_pw_sessions(cmd, len, 18, &po, &rc);
+		ns = parse_pw_sessions(cmd, len, 18, &po, &rc, &pw, &pwlen);
 		if (ns < 0)
 			return rsp_error(rsp, rc);
 		if (ns != 1)
@@ -478,16 +575,29 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 		if (po + 4 != len)
 			return rsp_error(rsp, RC_COMMAND_SIZE);
 	}
-	/* access checks as NvReadAccessChecks() */
+	/* access checks as NvReadAccessChecks(), then the authorization */
 	if (auth == RH_OWNER) {
 		if (!(REPORT_NV_ATTRS & NVA_OWNERREAD))
 			return rsp_error(rsp, RC_NV_AUTHORIZATION);
+		/* the rig's owner authValue is empty */
+		if (!hmac && pwlen != 0)
+			return rsp_error(rsp, RC_BAD_AUTH_S1);
 	} else if (auth == RH_PLATFORM) {
 		if (!(REPORT_NV_ATTRS & NVA_PPREAD))
 			return rsp_error(rsp, RC_NV_AUTHORIZATION);
 	} else if (auth == PV_REPORT_NV_INDEX) {
+		uint8_t want[8];
+
 		if (!(REPORT_NV_ATTRS & NVA_AUTHREAD))
 			return rsp_error(rsp, RC_NV_AUTHORIZATION);
+		/*
+		 * The paravisor's random u64 (written as TPM2B_AUTH of 8 bytes); an
+		 * HMAC session would need it as well, which the guest cannot have.
+		 */
+		for (int i = 0; i < 8; i++)
+			want[i] = pv.nv_auth >> (56 - 8 * i);
+		if (hmac || pwlen != 8 || memcmp(pw, want, 8))
+			return rsp_error(rsp, RC_BAD_AUTH_S1);
 	} else if ((auth >> 24) == 0x01) {
 		return rsp_error(rsp, RC_NV_AUTHORIZATION);	/* another index */
 	} else {
@@ -497,9 +607,9 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 	off = get16(cmd + po + 2);
 	if (size > PV_MAX_NV_BUFFER)
 		return rsp_error(rsp, RC_VALUE_P1);
-	if (off > PV_REPORT_NV_SIZE)
+	if (off > pv.nv_size)
 		return rsp_error(rsp, RC_VALUE_P2);
-	if ((uint32_t)off + size > PV_REPORT_NV_SIZE)
+	if ((uint32_t)off + size > pv.nv_size)
 		return rsp_error(rsp, RC_NV_RANGE);
 
 	ensure_initial_report();
@@ -665,6 +775,7 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 		rl = answer_nv_readpublic(cmd, len, rsp);
 		ours = true;
 	} else if (cc == CC_NV_Read && len >= 18 && get32(cmd + 14) == PV_REPORT_NV_INDEX) {
+		report_read_hook(nv_read_offset(cmd, len));
 		rl = answer_nv_read(cmd, len, rsp);
 		ours = true;
 	} else if (cc == CC_NV_DefineSpace && define_index(cmd, len) == PV_REPORT_NV_INDEX) {
@@ -707,12 +818,19 @@ size_t tpm_handle_guest(const uint8_t *cmd, size_t len, uint8_t *rsp)
 						       ds > 64 - off ? 64 - off : ds);
 				}
 			}
-			pv.pending = true;
-			pv.pending_at_ms = now_ms() + pv.delay_ms;
-			pv_log("user data written to 0x%08x; report due in %u ms",
-			       PV_USERDATA_NV_INDEX, pv.delay_ms);
-			if (pv.delay_ms == 0)
-				update_report();
+			pv.tear_armed = true;
+			if (pv.refresh == PV_REFRESH_ON_READ) {
+				pv_log("user data written to 0x%08x; the next offset-0 read of 0x%08x renews the report",
+				       PV_USERDATA_NV_INDEX, PV_REPORT_NV_INDEX);
+			} else {
+				pv.pending = true;
+				pv.pending_at_ms = now_ms() + pv.delay_ms;
+				pv_log("user data written to 0x%08x; report due in %u ms%s",
+				       PV_USERDATA_NV_INDEX, pv.delay_ms,
+				       pv.tear ? ", between two chunks of a read (tear)" : "");
+				if (pv.delay_ms == 0 && !pv.tear)
+					update_report("on-write");
+			}
 		}
 		/* Startup answered "already initialized" means up, too */
 		if (cc == CC_Startup && rc == RC_INITIALIZE)
