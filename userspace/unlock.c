@@ -36,6 +36,7 @@ int cvmg_volume_error(int err, const char *device)
 			 "those it was sealed to (the volume stays locked)", device);
 		return CVMG_EXIT_POLICY;
 	case -EKEYREJECTED:
+	case -ESTALE:
 		cvmg_err("%s: refused, the header or token is not as enrolled: %s (nothing was "
 			 "unsealed or opened; the device was not changed)", device,
 			 cvmg_volume_last_why());

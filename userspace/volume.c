@@ -17,7 +17,9 @@
  * -ENXIO no such device; -ENODEV no TPM; -ENOENT no token of ours; -EBADMSG damaged
  * token; -EPERM the TPM refused (PCR policy); -ENOKEY this TPM cannot open the token
  * (no SRK, or another SRK: cleared TPM, other machine); -ENOTSUP a token we cannot
- * use; -EACCES wrong passphrase (key file); -EIO other TPM failures.
+ * use; -EACCES wrong passphrase (key file); -EIO other TPM failures; -EKEYREJECTED the
+ * header or token fails the header checks (cvmg_volume_last_why()); -ESTALE every
+ * token left is older than the vTPM's rollback record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -930,7 +932,7 @@ out:
 static int worse(int a, int b)
 {
 	static const int order[] = { -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP,
-				     -ENODEV, -ENOENT };
+				     -ESTALE, -ENODEV, -ENOENT };
 	size_t i;
 
 	if (!a)
@@ -998,10 +1000,15 @@ static int token_precheck(struct crypt_device *cd, const struct cvmg_token *tok,
 		return ret;
 	}
 	if (tok->kind == CVMG_TOKEN_CVMGUARD && tok->counter < rec.counter) {
+		/*
+		 * -ESTALE, not -EKEYREJECTED: beside a newer token (a rotate killed after
+		 * raising the counter) this one is merely outdated, and the newer token's
+		 * own answer (a PCR refusal, say) is the one to report.
+		 */
 		snprintf(last_why, sizeof(last_why), "rollback: the token's counter %llu is below "
 			 "the TPM's %llu (a header saved before a rotate or re-enroll)",
 			 (unsigned long long)tok->counter, (unsigned long long)rec.counter);
-		return -EKEYREJECTED;
+		return -ESTALE;
 	}
 	if (tok->kind != CVMG_TOKEN_CVMGUARD && (rec.flags & CVMG_NV_MAC_REQUIRED))
 		return reject("the TPM records this volume as opening only through its cvmguard "
@@ -1200,21 +1207,34 @@ out:
 	return ret;
 }
 
-/* The first token of @kind, its id and contents; -ENOENT when there is none. */
-static int find_token(struct crypt_device *cd, enum cvmg_token_kind kind, struct cvmg_token *tok)
+/*
+ * The cvmguard token with the highest counter (the newest: a rotate or enroll killed
+ * after raising the vTPM's counter leaves the older one beside it, now refused), its
+ * id and contents; -ENOENT when there is none. @t is scratch space.
+ */
+static int find_latest_token(struct crypt_device *cd, struct cvmg_token *tok, struct cvmg_token *t)
 {
 	const char *json;
-	int i, n = crypt_token_max(CRYPT_LUKS2), ret;
+	int i, n = crypt_token_max(CRYPT_LUKS2), best = -ENOENT, ret;
 
 	for (i = 0; i < n; i++) {
 		if (crypt_token_json_get(cd, i, &json) < 0)
 			continue;
-		ret = cvmg_token_from_json(json, tok);
-		if (ret == -ENOENT || (!ret && tok->kind != kind))
+		ret = cvmg_token_from_json(json, t);
+		if (ret == -ENOENT || (!ret && t->kind != CVMG_TOKEN_CVMGUARD))
 			continue;
-		return ret ? ret : i;
+		if (ret) {
+			if (best == -ENOENT)
+				best = ret;
+			continue;
+		}
+		if (best < 0 || t->counter > tok->counter) {
+			*tok = *t;
+			best = i;
+		}
 	}
-	return -ENOENT;
+	explicit_bzero(t, sizeof(*t));
+	return best;
 }
 
 /*
@@ -1342,7 +1362,7 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		goto out;
 	}
 	test_pause();
-	old_id = find_token(cd, CVMG_TOKEN_CVMGUARD, old);
+	old_id = find_latest_token(cd, old, check);
 	if (old_id < 0) {
 		ret = old_id;
 		goto out;
