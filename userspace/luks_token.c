@@ -4,7 +4,8 @@
  *
  *   {"type":"cvmguard","keyslots":["1"],"cvmguard-blob":BASE64,
  *    "cvmguard-pcrs":[7],"cvmguard-pcr-bank":"sha256","cvmguard-parent":"0x81000001",
- *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX}
+ *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX,
+ *    "cvmguard-counter":N,"cvmguard-mac":HEX}
  *
  *   {"type":"systemd-tpm2","keyslots":["1"],"tpm2-blob":BASE64,"tpm2-pcrs":[7],
  *    "tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":HEX,
@@ -127,6 +128,10 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 								     tok->sealed.parent_name_len));
 		if (!ret)
 			ret = add(o, kind, "policy-hash", hex_string(tok->sealed.policy, 32));
+		if (!ret && tok->has_mac)
+			ret = add(o, kind, "counter", json_object_new_int64((int64_t)tok->counter));
+		if (!ret && tok->has_mac)
+			ret = add(o, kind, "mac", hex_string(tok->mac, sizeof(tok->mac)));
 	}
 	if (ret)
 		goto out;
@@ -292,6 +297,21 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 			      CVMG_NAME_MAX, &tok->sealed.parent_name_len) ||
 		    tok->sealed.parent_name_len < 4)
 			goto out;
+		/* The header MAC and its counter (absent in tokens of cvmguard before 0.3). */
+		v = field(o, kind, "mac");
+		if (v) {
+			json_object *c = field(o, kind, "counter");
+			int64_t cnt;
+
+			if (parse_hex(v, tok->mac, sizeof(tok->mac), &len) || len != sizeof(tok->mac) ||
+			    !c || !json_object_is_type(c, json_type_int))
+				goto out;
+			cnt = json_object_get_int64(c);
+			if (cnt < 0)
+				goto out;
+			tok->counter = (uint64_t)cnt;
+			tok->has_mac = true;
+		}
 	}
 	ret = 0;
 out:

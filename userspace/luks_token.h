@@ -25,6 +25,9 @@ struct cvmg_token {
 	uint32_t pcr_mask;            /* SHA-256 bank */
 	enum cvmg_parent parent;      /* SRK, or systemd's ECC or RSA primary */
 	bool pin;                     /* systemd: tpm2-pin (not supported) */
+	bool has_mac;                 /* cvmguard: the header MAC is present */
+	uint8_t mac[32];              /* cvmguard: HMAC over the header's parameters */
+	uint64_t counter;             /* cvmguard: rotation counter, under the MAC */
 	struct cvmg_sealed sealed;
 };
 

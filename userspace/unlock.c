@@ -35,6 +35,12 @@ int cvmg_volume_error(int err, const char *device)
 		cvmg_err("%s: the TPM refused to unseal the key: the PCR values differ from "
 			 "those it was sealed to (the volume stays locked)", device);
 		return CVMG_EXIT_POLICY;
+	case -EKEYREJECTED:
+	case -ESTALE:
+		cvmg_err("%s: refused, the header or token is not as enrolled: %s (nothing was "
+			 "unsealed or opened; the device was not changed)", device,
+			 cvmg_volume_last_why());
+		return CVMG_EXIT_TAMPERED;
 	case -ENOKEY:
 		cvmg_err("%s: this TPM cannot open the token: its storage root key at 0x81000001 "
 			 "is missing or not the one sealed under (TPM cleared, or another machine)",
@@ -54,7 +60,8 @@ int cvmg_volume_error(int err, const char *device)
 		return CVMG_EXIT_NOTOKEN;
 	case -EBUSY:
 	case -EEXIST:
-		cvmg_err("%s: busy (in use, or the mapping already exists)", device);
+		cvmg_err("%s: device busy (in use, locked by another cvmguard, or the mapping "
+			 "already exists)", device);
 		return CVMG_EXIT_BUSY;
 	case -ENXIO:
 		cvmg_err("%s: no such device", device);
@@ -230,6 +237,8 @@ int cmd_unlock(int argc, char **argv)
 	name = argv[optind + 1];
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
+	/* udev's RUN: udevd itself holds the disk's lock shared for the event. */
+	cvmg_volume_lock_shared(udev);
 	if (!name) {
 		ret = resolve(device, defname, sizeof(defname), &flags, &ignore);
 		if (ret == -EINVAL)

@@ -17,7 +17,9 @@
  * -ENXIO no such device; -ENODEV no TPM; -ENOENT no token of ours; -EBADMSG damaged
  * token; -EPERM the TPM refused (PCR policy); -ENOKEY this TPM cannot open the token
  * (no SRK, or another SRK: cleared TPM, other machine); -ENOTSUP a token we cannot
- * use; -EACCES wrong passphrase (key file); -EIO other TPM failures.
+ * use; -EACCES wrong passphrase (key file); -EIO other TPM failures; -EKEYREJECTED the
+ * header or token fails the header checks (cvmg_volume_last_why()); -ESTALE every
+ * token left is older than the vTPM's rollback record.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,17 +27,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <blkid/blkid.h>
 #include <json-c/json.h>
 #include <libcryptsetup.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "cvmguard.h"
+#include "header_policy.h"
 #include "luks_token.h"
 #include "secret.h"
+#include "tpm_nv.h"
 #include "tpm_seal.h"
 #include "volume.h"
 
@@ -43,6 +51,302 @@
 
 /* The TSS code behind the last -EIO from the TPM, for the caller's message. */
 static uint32_t last_tpm_rc;
+/* Why the last -EKEYREJECTED refused the header or token, for the caller's message. */
+static char last_why[160];
+
+/**
+ * cvmg_volume_last_why() - the reason behind the last -EKEYREJECTED
+ */
+const char *cvmg_volume_last_why(void)
+{
+	return last_why;
+}
+
+static int reject(const char *why)
+{
+	snprintf(last_why, sizeof(last_why), "%s", why);
+	return -EKEYREJECTED;
+}
+
+#define LOCK_WAIT_MS_DEFAULT 10000
+
+/*
+ * Run from a udev RUN rule: udevd holds LOCK_SH on the disk for the whole event
+ * (systemd's BLOCK_DEVICE_LOCKING.md), so LOCK_EX would wait for ourselves. A shared
+ * lock still excludes enroll and rotate (LOCK_EX).
+ */
+static bool lock_shared;
+
+/**
+ * cvmg_volume_lock_shared() - take the device lock shared (unlock from udev's RUN)
+ * @shared: whether to
+ */
+void cvmg_volume_lock_shared(bool shared)
+{
+	lock_shared = shared;
+}
+#define VOLUME_KEY_MAX 128
+
+/*
+ * flock(LOCK_EX) on the whole block device (systemd's block-device locking
+ * convention: udev does not probe a device while somebody holds it), waiting at most
+ * $CVMGUARD_LOCK_TIMEOUT_MS (default 10 s). On a partition the lock is taken on its
+ * disk. Image files (tests, tools) are locked themselves.
+ *
+ * Return: the locked descriptor (close() releases it), -EBUSY after the wait,
+ * -ENXIO, or another negative errno.
+ */
+static int device_lock(const char *device)
+{
+	const char *env = getenv("CVMGUARD_LOCK_TIMEOUT_MS");
+	long wait_ms = env ? strtol(env, NULL, 10) : LOCK_WAIT_MS_DEFAULT;
+	char sys[96], path[64], buf[32];
+	struct stat st;
+	unsigned int maj, min;
+	long waited = 0;
+	int fd, pfd;
+	ssize_t n;
+
+	fd = open(device, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? -ENXIO : -errno;
+	if (!fstat(fd, &st) && S_ISBLK(st.st_mode)) {
+		/* A partition's sysfs directory has a "partition" file; its disk is the parent. */
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition", major(st.st_rdev),
+			 minor(st.st_rdev));
+		if (!access(sys, F_OK)) {
+			snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/../dev", major(st.st_rdev),
+				 minor(st.st_rdev));
+			pfd = open(sys, O_RDONLY | O_CLOEXEC);
+			n = pfd >= 0 ? read(pfd, buf, sizeof(buf) - 1) : -1;
+			if (pfd >= 0)
+				close(pfd);
+			if (n > 0) {
+				buf[n] = '\0';
+				if (sscanf(buf, "%u:%u", &maj, &min) == 2) {
+					snprintf(path, sizeof(path), "/dev/block/%u:%u", maj, min);
+					pfd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+					if (pfd >= 0) {
+						close(fd);
+						fd = pfd;
+					}
+				}
+			}
+		}
+	}
+	if (wait_ms < 0)
+		wait_ms = 0;
+	while (flock(fd, (lock_shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+		const struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+		if (waited >= wait_ms) {
+			close(fd);
+			return -EBUSY;
+		}
+		nanosleep(&ts, NULL);
+		waited += 50;
+	}
+	return fd;
+}
+
+static void device_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Test-only pause point: with $CVMGUARD_TEST_PAUSE=FILE set and FILE present, create
+ * FILE.held and wait (at most 120 s) until FILE is removed. The tests use it to hold
+ * an operation while it owns the device lock; documented as test-only in cvmguard(8).
+ */
+static void test_pause(void)
+{
+	const char *f = getenv("CVMGUARD_TEST_PAUSE");
+	char held[256];
+	int i, fd;
+
+	if (!f || access(f, F_OK) || (size_t)snprintf(held, sizeof(held), "%s.held", f) >= sizeof(held))
+		return;
+	fd = open(held, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (i = 0; i < 2400 && !access(f, F_OK); i++) {
+		const struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Before libcryptsetup loads a header: both copies must be valid and identical
+ * (header_policy.c), so crypt_load() has nothing to "repair" and never writes.
+ * -ENOENT: not LUKS2; -EKEYREJECTED: refused.
+ */
+static int header_copies(const char *device, uint8_t digest[32])
+{
+	struct cvmg_hdr_allow allow;
+	struct cvmg_hdr_params p;
+	char why[160] = "", *json = NULL;
+	char uuid[CVMG_HDR_UUID_LEN + 1];
+	int ret = cvmg_hdr_read_copies(device, digest, &json, why, sizeof(why));
+
+	if (ret == -EKEYREJECTED)
+		return reject(why);
+	if (ret)
+		return ret;
+	/* The segment policy on the raw JSON, before libcryptsetup parses it. */
+	ret = cvmg_hdr_allow_load(&allow);
+	if (!ret) {
+		snprintf(uuid, sizeof(uuid), "00000000-0000-0000-0000-000000000000");
+		ret = cvmg_hdr_policy(json, uuid, -1, &allow, &p, why, sizeof(why));
+	}
+	free(json);
+	return ret == -EKEYREJECTED ? reject(why) : ret;
+}
+
+/*
+ * The header policy on what libcryptsetup loaded, for the token's @keyslot, and the
+ * parameters the MAC covers. libcryptsetup's own view (cipher, key size, sector
+ * size) must agree with the JSON it dumps.
+ */
+static int header_params(struct crypt_device *cd, int keyslot, struct cvmg_hdr_params *p)
+{
+	struct cvmg_hdr_allow allow;
+	const char *json = NULL, *type, *cipher, *mode;
+	char why[160] = "", spec[96];
+	int ret;
+
+	type = crypt_get_type(cd);
+	if (!type || strcmp(type, CRYPT_LUKS2))
+		return reject("not a LUKS2 header");
+	ret = cvmg_hdr_allow_load(&allow);
+	if (ret)
+		return ret;
+	if (crypt_dump_json(cd, &json, 0) < 0 || !json)
+		return reject("libcryptsetup cannot dump the loaded metadata");
+	ret = cvmg_hdr_policy(json, crypt_get_uuid(cd), keyslot, &allow, p, why, sizeof(why));
+	if (ret == -EKEYREJECTED)
+		return reject(why);
+	if (ret)
+		return ret;
+	cipher = crypt_get_cipher(cd);
+	mode = crypt_get_cipher_mode(cd);
+	snprintf(spec, sizeof(spec), "%s-%s", cipher ? cipher : "", mode ? mode : "");
+	if (strcmp(spec, p->encryption) ||
+	    (unsigned int)crypt_get_volume_key_size(cd) * 8 != p->key_bits ||
+	    (unsigned int)crypt_get_sector_size(cd) != p->sector_size)
+		return reject("libcryptsetup's view of the segment differs from its metadata");
+	return 0;
+}
+
+/* The MAC over @p and @counter under @secret's key. */
+static int header_mac(const uint8_t *secret, const struct cvmg_hdr_params *p, uint64_t counter,
+		      uint8_t mac[CVMG_HDR_MAC_LEN], uint8_t canon_digest[32])
+{
+	char canon[CVMG_HDR_CANON_MAX];
+	unsigned int dlen;
+	int ret;
+
+	ret = cvmg_hdr_canonical(p, counter, canon, sizeof(canon));
+	if (ret < 0)
+		return ret;
+	ret = cvmg_hdr_mac(secret, CVMG_SECRET_LEN, canon, mac);
+	if (!ret && canon_digest && !EVP_Digest(canon, strlen(canon), canon_digest, &dlen,
+						EVP_sha256(), NULL))
+		ret = -EIO;
+	return ret;
+}
+
+/* The UUID in a device's LUKS2 primary header, without libcryptsetup; "" if none. */
+static void raw_uuid(const char *device, char uuid[CVMG_HDR_UUID_LEN + 1])
+{
+	uint8_t hdr[512];
+	int fd = open(device, O_RDONLY | O_CLOEXEC);
+
+	uuid[0] = '\0';
+	if (fd < 0)
+		return;
+	if (pread(fd, hdr, sizeof(hdr), 0) == (ssize_t)sizeof(hdr) &&
+	    !memcmp(hdr, "LUKS\xba\xbe", 6)) {
+		memcpy(uuid, hdr + 168, CVMG_HDR_UUID_LEN);
+		uuid[CVMG_HDR_UUID_LEN] = '\0';
+		if (!cvmg_hdr_uuid_valid(uuid))
+			uuid[0] = '\0';
+	}
+	close(fd);
+}
+
+/*
+ * The volume's tag in its rollback record: HKDF of the volume key, which @secret's
+ * @keyslot yields. The same for every keyslot and across rotations, so any token
+ * that opens the volume leads to its record, whatever UUID the header shows.
+ * -EBADMSG: the secret does not open the keyslot.
+ */
+static int volume_tag(struct crypt_device *cd, int keyslot, const uint8_t *secret,
+		      uint8_t tag[CVMG_HDR_TAG_LEN])
+{
+	char *pass = cvmg_secret_alloc(CVMG_PASSPHRASE_LEN + 1);
+	uint8_t *vk = cvmg_secret_alloc(VOLUME_KEY_MAX);
+	size_t vklen = VOLUME_KEY_MAX;
+	int ret;
+
+	if (!pass || !vk) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1);
+	if (ret < 0)
+		goto out;
+	ret = crypt_volume_key_get(cd, keyslot, (char *)vk, &vklen, pass, CVMG_PASSPHRASE_LEN);
+	if (ret < 0) {
+		ret = ret == -EPERM ? -EBADMSG : ret;
+		goto out;
+	}
+	ret = cvmg_hdr_tag(vk, vklen, tag);
+out:
+	cvmg_secret_free(vk, VOLUME_KEY_MAX);
+	cvmg_secret_free(pass, CVMG_PASSPHRASE_LEN + 1);
+	return ret;
+}
+
+/* Write the volume's rollback record: @counter, MAC required, the volume's tag. */
+static int nv_commit(struct cvmg_tpm *tpm, struct cvmg_nv_rec *rec, struct crypt_device *cd,
+		     int keyslot, uint64_t counter, const uint8_t *secret)
+{
+	int ret;
+
+	snprintf(rec->uuid, sizeof(rec->uuid), "%s", crypt_get_uuid(cd));
+	rec->counter = counter;
+	rec->flags = CVMG_NV_MAC_REQUIRED;
+	ret = volume_tag(cd, keyslot, secret, rec->tag);
+	if (!ret)
+		ret = cvmg_nv_store(tpm, rec);
+	if (ret == -EIO)
+		last_tpm_rc = cvmg_tpm_last_rc(tpm);
+	return ret;
+}
+
+/* Give @tok (a cvmguard token for @slot) its counter and header MAC. */
+static int token_seal_header(struct crypt_device *cd, struct cvmg_token *tok, int slot,
+			     const uint8_t *secret, uint64_t counter)
+{
+	struct cvmg_hdr_params p;
+	int ret;
+
+	ret = header_params(cd, slot, &p);
+	if (ret)
+		return ret;
+	tok->counter = counter;
+	tok->has_mac = true;
+	return header_mac(secret, &p, counter, tok->mac, NULL);
+}
 
 /**
  * cvmg_volume_last_tpm_rc() - the TPM/TSS return code behind the last TPM failure
@@ -402,7 +706,14 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	char *pass = NULL, *old = NULL;
 	size_t old_len = 0;
 	bool blank, luks2 = false;
-	int ret, slot, pending_id = -1;
+	int ret, slot, pending_id = -1, lock_fd = -1;
+	struct cvmg_hdr_params hp;
+	struct cvmg_tpm *tpm = NULL;
+	struct cvmg_nv_rec rec;
+	uint64_t counter = 1;
+	unsigned int nv_free = 0;
+	char old_uuid[CVMG_HDR_UUID_LEN + 1] = "";
+	uint8_t digest[32];
 
 	memset(res, 0, sizeof(*res));
 	res->keyslot = res->recovery_keyslot = -1;
@@ -417,6 +728,15 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = check_not_busy(opts->device);
 	if (ret)
 		goto out;
+	ret = lock_fd = device_lock(opts->device);
+	if (ret < 0)
+		goto out;
+	if (!opts->format) {
+		/* A header the host changed is refused before libcryptsetup repairs it. */
+		ret = header_copies(opts->device, digest);
+		if (ret && ret != -ENOENT)
+			goto out;
+	}
 	ret = crypt_init(&cd, opts->device);
 	if (ret) {
 		ret = ret == -ENOENT || ret == -ENOTBLK ? -ENXIO : ret;
@@ -443,6 +763,10 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 			ret = ret == -EPERM ? -EACCES : ret;
 			goto out;
 		}
+		/* Sealing a key to a volume outside the header policy would bless it. */
+		ret = header_params(cd, ret, &hp);
+		if (ret)
+			goto out;
 	} else if (!opts->format) {
 		ret = cvmg_volume_is_blank(opts->device, &blank);
 		if (ret)
@@ -467,6 +791,32 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		ret = make_recovery_key(opts->recovery_key);
 		if (ret)
 			goto out;
+	}
+	/*
+	 * The rollback record: an enrollment over an earlier one raises its counter, so
+	 * that the earlier header and tokens no longer open; a --format over a volume of
+	 * ours reuses its index. A new one needs a free index: checked before writing.
+	 */
+	ret = cvmg_tpm_open(&tpm);
+	if (ret)
+		goto out;
+	if (luks2)
+		snprintf(old_uuid, sizeof(old_uuid), "%s", crypt_get_uuid(cd));
+	else
+		raw_uuid(opts->device, old_uuid);
+	ret = old_uuid[0] ? cvmg_nv_find_uuid(tpm, old_uuid, &rec) : -ENOENT;
+	if (ret == -ENOENT) {
+		memset(&rec, 0, sizeof(rec));
+		ret = cvmg_nv_free_count(tpm, &nv_free);
+		if (!ret && !nv_free)
+			ret = -ENOSPC;
+	} else if (!ret && luks2) {
+		counter = rec.counter + 1;
+	}
+	if (ret) {
+		if (ret == -EIO)
+			last_tpm_rc = cvmg_tpm_last_rc(tpm);
+		goto out;
 	}
 
 	/* From here on the device is written. */
@@ -505,11 +855,16 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		goto out;
 	}
 	res->keyslot = tok->keyslot = sd_tok->keyslot = slot;
-	ret = add_token(cd, tok);
+	ret = token_seal_header(cd, tok, slot, secret, counter);
+	if (!ret)
+		ret = add_token(cd, tok);
 	if (!ret && opts->systemd_token)
 		ret = add_token(cd, sd_tok);
 	if (!ret && pending_id >= 0)
 		ret = crypt_token_json_set(cd, pending_id, NULL) < 0 ? -EIO : 0;
+	/* Killed before this, the new token (counter above the record's) still opens. */
+	if (!ret)
+		ret = nv_commit(tpm, &rec, cd, slot, counter, secret);
 	if (ret)
 		goto out;
 	if (opts->recovery_key) {
@@ -523,7 +878,9 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		res->recovery_keyslot = slot;
 	}
 out:
+	cvmg_tpm_close(tpm);
 	crypt_free(cd);
+	device_unlock(lock_fd);
 	cvmg_secret_free(old, KEY_FILE_MAX);
 	cvmg_secret_free(pass, CVMG_PASSPHRASE_LEN + 1);
 	cvmg_secret_free(secret, CVMG_SECRET_LEN);
@@ -533,53 +890,29 @@ out:
 	return ret;
 }
 
-/* SHA-256 of the LUKS2 primary header: binary header and JSON area (hdr_size). */
-static int header_digest(const char *device, uint8_t digest[32])
-{
-	uint8_t hdr[16], *buf = NULL;
-	uint64_t size = 0;
-	unsigned int dlen;
-	int fd, ret = 0, i;
-
-	fd = open(device, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || memcmp(hdr, "LUKS\xba\xbe", 6)) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	for (i = 8; i < 16; i++)
-		size = size << 8 | hdr[i];
-	if (size < 4096 || size > (4u << 20)) {
-		ret = -EBADMSG;
-		goto out;
-	}
-	buf = malloc(size);
-	if (!buf || pread(fd, buf, size, 0) != (ssize_t)size) {
-		ret = buf ? -EIO : -ENOMEM;
-		goto out;
-	}
-	if (!EVP_Digest(buf, size, digest, &dlen, EVP_sha256(), NULL))
-		ret = -EIO;
-out:
-	free(buf);
-	close(fd);
-	return ret;
-}
-
 /**
  * cvmg_volume_uuid() - a LUKS2 device's UUID
  * @device: the device
  * @uuid: output
  * @len: its size
  *
- * Return: 0, -ENXIO no device, -ENOENT not LUKS2, -ENOSPC.
+ * Return: 0, -ENXIO no device, -ENOENT not LUKS2, -EKEYREJECTED header copies
+ * refused, -EBUSY locked by another cvmguard, -ENOSPC.
  */
 int cvmg_volume_uuid(const char *device, char *uuid, size_t len)
 {
 	struct crypt_device *cd = NULL;
-	int ret;
+	uint8_t digest[32];
+	int ret, lock_fd;
 
+	/* crypt_load() repairs differing copies: check them first, under the lock. */
+	lock_fd = device_lock(device);
+	if (lock_fd < 0)
+		return lock_fd;
+	ret = header_copies(device, digest);
+	device_unlock(lock_fd);
+	if (ret)
+		return ret;
 	ret = crypt_init(&cd, device);
 	if (ret)
 		return -ENXIO;
@@ -598,7 +931,8 @@ out:
 /* Error precedence when several tokens fail: the most telling one wins. */
 static int worse(int a, int b)
 {
-	static const int order[] = { -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP, -ENODEV, -ENOENT };
+	static const int order[] = { -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP,
+				     -ESTALE, -ENODEV, -ENOENT };
 	size_t i;
 
 	if (!a)
@@ -637,17 +971,98 @@ static int unseal_token(struct cvmg_tpm **tpm, const struct cvmg_token *tok, uin
 	return ret;
 }
 
+/*
+ * The checks of one token before it is unsealed: the header policy for its keyslot
+ * and, for a cvmguard token, a header MAC to check afterwards.
+ */
+static int token_precheck(struct crypt_device *cd, const struct cvmg_token *tok,
+			  struct cvmg_hdr_params *p, struct cvmg_tpm **tpm)
+{
+	struct cvmg_nv_rec rec;
+	int ret = header_params(cd, tok->keyslot, p);
+
+	if (ret)
+		return ret;
+	if (tok->kind == CVMG_TOKEN_CVMGUARD && !tok->has_mac)
+		return reject("the cvmguard token has no header MAC (enrolled by an older "
+			      "cvmguard, or stripped): run cvmguard rotate to add one");
+	if (!*tpm) {
+		ret = cvmg_tpm_open(tpm);
+		if (ret)
+			return ret;
+	}
+	/* The TPM's rollback record for this UUID (none: never rotated with one). */
+	ret = cvmg_nv_find_uuid(*tpm, p->uuid, &rec);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		last_tpm_rc = cvmg_tpm_last_rc(*tpm);
+		return ret;
+	}
+	if (tok->kind == CVMG_TOKEN_CVMGUARD && tok->counter < rec.counter) {
+		/*
+		 * -ESTALE, not -EKEYREJECTED: beside a newer token (a rotate killed after
+		 * raising the counter) this one is merely outdated, and the newer token's
+		 * own answer (a PCR refusal, say) is the one to report.
+		 */
+		snprintf(last_why, sizeof(last_why), "rollback: the token's counter %llu is below "
+			 "the TPM's %llu (a header saved before a rotate or re-enroll)",
+			 (unsigned long long)tok->counter, (unsigned long long)rec.counter);
+		return -ESTALE;
+	}
+	if (tok->kind != CVMG_TOKEN_CVMGUARD && (rec.flags & CVMG_NV_MAC_REQUIRED))
+		return reject("the TPM records this volume as opening only through its cvmguard "
+			      "token, which is missing");
+	return 0;
+}
+
+/* After unseal: the MAC over what was checked must be the token's. */
+static int token_postcheck(struct crypt_device *cd, const struct cvmg_token *tok,
+			   const uint8_t *secret, const struct cvmg_hdr_params *p,
+			   uint8_t canon_digest[32], struct cvmg_tpm *tpm)
+{
+	uint8_t mac[CVMG_HDR_MAC_LEN], tag[CVMG_HDR_TAG_LEN];
+	struct cvmg_nv_rec rec;
+	int ret;
+
+	if (tok->kind != CVMG_TOKEN_CVMGUARD && tpm) {
+		/* One of our volumes, under a UUID the host may have changed. */
+		ret = volume_tag(cd, tok->keyslot, secret, tag);
+		if (!ret)
+			ret = cvmg_nv_find_tag(tpm, tag, &rec);
+		if (!ret && (rec.flags & CVMG_NV_MAC_REQUIRED))
+			return reject("the TPM records this volume as opening only through its "
+				      "cvmguard token, which is missing");
+		if (ret && ret != -ENOENT)
+			return ret;
+	}
+
+	ret = header_mac(secret, p, tok->kind == CVMG_TOKEN_CVMGUARD ? tok->counter : 0, mac,
+			 canon_digest);
+	if (ret)
+		return ret;
+	if (tok->kind == CVMG_TOKEN_CVMGUARD && CRYPTO_memcmp(mac, tok->mac, sizeof(mac)))
+		ret = reject("the header MAC does not verify: the header's parameters, the "
+			     "token's keyslot or its counter are not those enrolled");
+	explicit_bzero(mac, sizeof(mac));
+	return ret;
+}
+
 /**
  * cvmg_volume_unlock() - unseal a volume's key and activate its dm-crypt mapping
  * @device: the LUKS2 device
  * @name: the mapping name
- * @flags: CRYPT_ACTIVATE_* flags
+ * @flags: CRYPT_ACTIVATE_* flags (the header's persistent flags are ignored)
  * @res: which token opened it
  *
+ * Holds the device's lock throughout. Both header copies are checked before
+ * libcryptsetup loads them, the loaded metadata against the header policy before
+ * any unseal, and a cvmguard token's header MAC after unseal, before activation.
  * Tokens of type cvmguard are tried first (no CreatePrimary), then systemd-tpm2.
  * Only reads the device; on failure nothing is activated.
  *
- * Return: 0 or a negative errno (see the file comment).
+ * Return: 0 or a negative errno (see the file comment); -EKEYREJECTED when the
+ * header or token fails the checks (cvmg_volume_last_why() says which).
  */
 int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 		       struct cvmg_unlock_result *res)
@@ -655,13 +1070,16 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 	struct crypt_device *cd = NULL;
 	struct cvmg_tpm *tpm = NULL;
 	struct cvmg_token *tok = NULL;
+	struct cvmg_hdr_params hp;
 	uint8_t *secret = NULL, digest[32];
 	char *pass = NULL;
-	int ret = 0, err = -ENOENT, pass_round, i, n;
+	int ret = 0, err = -ENOENT, pass_round, i, n, lock_fd = -1;
+	bool have_ours = false;
 	const char *json;
 
 	memset(res, 0, sizeof(*res));
 	res->keyslot = -1;
+	last_why[0] = '\0';
 	tok = calloc(1, sizeof(*tok));
 	secret = cvmg_secret_alloc(CVMG_SECRET_LEN);
 	pass = cvmg_secret_alloc(CVMG_PASSPHRASE_LEN + 1);
@@ -669,6 +1087,12 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 		ret = -ENOMEM;
 		goto out;
 	}
+	ret = lock_fd = device_lock(device);
+	if (ret < 0)
+		goto out;
+	ret = header_copies(device, digest);
+	if (ret)
+		goto out;
 	ret = crypt_init(&cd, device);
 	if (ret) {
 		ret = ret == -ENOENT || ret == -ENOTBLK ? -ENXIO : ret;
@@ -686,17 +1110,29 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 	/* Round 0: cvmguard tokens; round 1: systemd-tpm2 tokens. */
 	ret = -ENOENT;
 	for (pass_round = 0; pass_round < 2 && ret; pass_round++) {
+		/*
+		 * A volume with a cvmguard token requires its header MAC: a systemd-tpm2
+		 * token (no MAC) is not a way around a refused, damaged or locked one.
+		 */
+		if (pass_round && have_ours)
+			break;
 		for (i = 0; i < n && ret; i++) {
 			if (crypt_token_json_get(cd, i, &json) < 0)
 				continue;
 			ret = cvmg_token_from_json(json, tok);
+			if (!pass_round && ret != -ENOENT && (ret || tok->kind == CVMG_TOKEN_CVMGUARD))
+				have_ours = true;
 			if (ret == -ENOENT || (!ret && tok->kind != (pass_round ?
 						CVMG_TOKEN_SYSTEMD : CVMG_TOKEN_CVMGUARD))) {
 				ret = -ENOENT;
 				continue;
 			}
 			if (!ret)
+				ret = token_precheck(cd, tok, &hp, &tpm);
+			if (!ret)
 				ret = unseal_token(&tpm, tok, secret, &res->retries);
+			if (!ret)
+				ret = token_postcheck(cd, tok, secret, &hp, digest, tpm);
 			if (!ret) {
 				res->token_type = pass_round ? CVMG_SYSTEMD_TOKEN_TYPE : CVMG_TOKEN_TYPE;
 				res->keyslot = tok->keyslot;
@@ -714,20 +1150,22 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 	ret = cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1);
 	if (ret < 0)
 		goto out;
-	ret = crypt_activate_by_passphrase(cd, name, res->keyslot, pass, CVMG_PASSPHRASE_LEN, flags);
+	/* The header's persistent flags (allow-discards...) are the host's: ours only. */
+	ret = crypt_activate_by_passphrase(cd, name, res->keyslot, pass, CVMG_PASSPHRASE_LEN,
+					   flags | CRYPT_ACTIVATE_IGNORE_PERSISTENT);
 	if (ret < 0) {
 		/* The TPM gave a secret the keyslot does not take: a stale token. */
 		ret = ret == -EPERM ? -EBADMSG : ret;
 		goto out;
 	}
 	ret = 0;
-	res->measured = header_digest(device, digest);
-	if (!res->measured)
-		res->measured = cvmg_measure_volume(crypt_get_uuid(cd), digest,
-						    &res->measured_pcr, &res->measured_seq);
+	/* What was authenticated: the SHA-256 of the MAC's canonical text. */
+	res->measured = cvmg_measure_volume(crypt_get_uuid(cd), digest, &res->measured_pcr,
+					    &res->measured_seq);
 out:
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
+	device_unlock(lock_fd);
 	cvmg_secret_free(pass, CVMG_PASSPHRASE_LEN + 1);
 	cvmg_secret_free(secret, CVMG_SECRET_LEN);
 	if (tok)
@@ -745,34 +1183,58 @@ out:
 int cvmg_volume_lock(const char *name)
 {
 	struct crypt_device *cd = NULL;
-	int ret;
+	const char *dev;
+	int ret, lock_fd = -1;
 
 	ret = crypt_init_by_name(&cd, name);
 	if (ret) {
 		ret = -ENXIO;
 		goto out;
 	}
+	/* The backing device's lock, as unlock holds it (no lock: close anyway). */
+	dev = crypt_get_device_name(cd);
+	if (dev) {
+		lock_fd = device_lock(dev);
+		if (lock_fd == -EBUSY) {
+			ret = -EBUSY;
+			goto out;
+		}
+	}
 	ret = crypt_deactivate(cd, name);
 out:
 	crypt_free(cd);
+	device_unlock(lock_fd);
 	return ret;
 }
 
-/* The first token of @kind, its id and contents; -ENOENT when there is none. */
-static int find_token(struct crypt_device *cd, enum cvmg_token_kind kind, struct cvmg_token *tok)
+/*
+ * The cvmguard token with the highest counter (the newest: a rotate or enroll killed
+ * after raising the vTPM's counter leaves the older one beside it, now refused), its
+ * id and contents; -ENOENT when there is none. @t is scratch space.
+ */
+static int find_latest_token(struct crypt_device *cd, struct cvmg_token *tok, struct cvmg_token *t)
 {
 	const char *json;
-	int i, n = crypt_token_max(CRYPT_LUKS2), ret;
+	int i, n = crypt_token_max(CRYPT_LUKS2), best = -ENOENT, ret;
 
 	for (i = 0; i < n; i++) {
 		if (crypt_token_json_get(cd, i, &json) < 0)
 			continue;
-		ret = cvmg_token_from_json(json, tok);
-		if (ret == -ENOENT || (!ret && tok->kind != kind))
+		ret = cvmg_token_from_json(json, t);
+		if (ret == -ENOENT || (!ret && t->kind != CVMG_TOKEN_CVMGUARD))
 			continue;
-		return ret ? ret : i;
+		if (ret) {
+			if (best == -ENOENT)
+				best = ret;
+			continue;
+		}
+		if (best < 0 || t->counter > tok->counter) {
+			*tok = *t;
+			best = i;
+		}
 	}
-	return -ENOENT;
+	explicit_bzero(t, sizeof(*t));
+	return best;
 }
 
 /*
@@ -861,7 +1323,11 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	struct cvmg_token *old = NULL, *tok, *sd_tok, *check;
 	uint8_t *secret = NULL, *fresh = NULL;
 	char *pass = NULL, *newpass = NULL;
-	int ret, old_id, slot, pending_id;
+	int ret, old_id, slot, pending_id, lock_fd = -1;
+	struct cvmg_hdr_params hp;
+	struct cvmg_nv_rec rec;
+	uint64_t counter;
+	uint8_t digest[32];
 	bool with_sd;
 	unsigned int retries;
 	bool srk_created;
@@ -879,6 +1345,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	check = old + 3;
 	fresh = secret + CVMG_SECRET_LEN;
 	newpass = pass + CVMG_PASSPHRASE_LEN + 1;
+	last_why[0] = '\0';
+	ret = lock_fd = device_lock(device);
+	if (ret < 0)
+		goto out;
+	ret = header_copies(device, digest);
+	if (ret)
+		goto out;
 	ret = crypt_init(&cd, device);
 	if (ret) {
 		ret = -ENXIO;
@@ -888,20 +1361,49 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = pending_recover(cd);
-	if (ret < 0)
-		goto out;
-	old_id = find_token(cd, CVMG_TOKEN_CVMGUARD, old);
+	test_pause();
+	old_id = find_latest_token(cd, old, check);
 	if (old_id < 0) {
 		ret = old_id;
 		goto out;
 	}
+	/*
+	 * Authenticate the header before writing anything: a rotate over a tampered
+	 * header would give the host's parameters a fresh, valid MAC. A token without a
+	 * MAC (an older cvmguard's) is upgraded here, on the policy checks alone.
+	 */
+	ret = header_params(cd, old->keyslot, &hp);
+	if (ret)
+		goto out;
 	/* A systemd-tpm2 token on a keyslot of ours is ours: renew it too. */
 	with_sd = systemd_token_of_ours(cd, check);
 	*old_slot = old->keyslot;
+	ret = cvmg_tpm_open(&tpm);
+	if (ret)
+		goto out;
+	ret = cvmg_nv_find_uuid(tpm, hp.uuid, &rec);
+	if (ret && ret != -ENOENT) {
+		last_tpm_rc = cvmg_tpm_last_rc(tpm);
+		goto out;
+	}
+	if (!ret && old->counter < rec.counter) {
+		snprintf(last_why, sizeof(last_why), "rollback: the token's counter %llu is below "
+			 "the TPM's %llu", (unsigned long long)old->counter,
+			 (unsigned long long)rec.counter);
+		ret = -EKEYREJECTED;
+		goto out;
+	}
+	counter = (old->counter > rec.counter ? old->counter : rec.counter) + 1;
 	ret = unseal_token(&tpm, old, secret, &retries);
 	if (ret)
 		goto out;
+	if (old->has_mac) {
+		ret = token_postcheck(cd, old, secret, &hp, digest, NULL);
+		if (ret)
+			goto out;
+	} else {
+		cvmg_warn("%s: the cvmguard token had no header MAC; the new one has", device);
+	}
 	cvmg_tpm_close(tpm);
 	tpm = NULL;
 	if (cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1) < 0 ||
@@ -922,6 +1424,9 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	ret = set_pbkdf_minimal(cd);
 	if (ret)
 		goto out;
+	ret = pending_recover(cd);
+	if (ret < 0)
+		goto out;
 	ret = pending_id = pending_begin(cd, &slot);
 	if (ret < 0)
 		goto out;
@@ -933,7 +1438,9 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	}
 	*new_slot = tok->keyslot = sd_tok->keyslot = slot;
 	/* Header writes 3, 4, 5: the new tokens, after the old ones (tried first). */
-	ret = add_token(cd, tok);
+	ret = token_seal_header(cd, tok, slot, fresh, counter);
+	if (!ret)
+		ret = add_token(cd, tok);
 	if (!ret && with_sd)
 		ret = add_token(cd, sd_tok);
 	if (!ret)
@@ -949,11 +1456,19 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	ret = crypt_activate_by_passphrase(cd, NULL, slot, newpass, CVMG_PASSPHRASE_LEN, 0);
 	if (ret < 0)
 		goto out;
+	/*
+	 * Commit the counter in the TPM: from here the old header and tokens are
+	 * rejected as a rollback. Killed before it, both tokens open; after it, the new.
+	 */
+	ret = nv_commit(tpm, &rec, cd, slot, counter, fresh);
+	if (ret)
+		goto out;
 	/* Then the old tokens (and any a killed rotate left), then their keyslots. */
 	ret = drop_other_tokens(cd, slot);
 out:
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
+	device_unlock(lock_fd);
 	cvmg_secret_free(pass, 2 * (CVMG_PASSPHRASE_LEN + 1));
 	cvmg_secret_free(secret, 2 * CVMG_SECRET_LEN);
 	if (old)

@@ -44,6 +44,8 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
 void cvmg_crypt_log_to_helper(void);
 uint32_t cvmg_volume_last_tpm_rc(void);
+const char *cvmg_volume_last_why(void);
+void cvmg_volume_lock_shared(bool shared);
 
 /* The measurement of an unlocked volume; see volume_measure.c. */
 int cvmg_volume_event(const char *uuid, const uint8_t header_digest[32], char *buf, size_t size);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Measuring an unlocked volume: its LUKS UUID and a SHA-256 digest of its LUKS2
- * header, extended into the module's default PCR as one event through
+ * Measuring an unlocked volume: its LUKS UUID and the SHA-256 of the parameters
+ * unlock authenticated (the header MAC's canonical text, header_policy.c), extended into the module's default PCR as one event through
  * /dev/cvmguard (the module hashes it for every bank and logs it).
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 /**
  * cvmg_volume_event() - the event data that identifies a volume
  * @uuid: the LUKS UUID
- * @header_digest: SHA-256 of the LUKS2 binary header and JSON area
+ * @header_digest: SHA-256 of the authenticated header parameters
  * @buf: receives the NUL-terminated text
  * @size: its size
  *
@@ -21,7 +21,7 @@
  */
 int cvmg_volume_event(const char *uuid, const uint8_t header_digest[32], char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "cvmguard-volume: luks2 uuid=%s header-sha256=", uuid);
+	int n = snprintf(buf, size, "cvmguard-volume: luks2 uuid=%s params-sha256=", uuid);
 
 	for (int i = 0; i < 32 && n >= 0 && (size_t)n < size; i++)
 		n += snprintf(buf + n, size - n, "%02x", header_digest[i]);
@@ -31,7 +31,7 @@ int cvmg_volume_event(const char *uuid, const uint8_t header_digest[32], char *b
 /**
  * cvmg_measure_volume() - record an unlocked volume's identity as a measurement
  * @uuid: the LUKS UUID
- * @header_digest: SHA-256 of the LUKS2 binary header and JSON area
+ * @header_digest: SHA-256 of the authenticated header parameters
  * @pcr: receives the PCR extended
  * @seq: receives the event's sequence number in the module's log
  *

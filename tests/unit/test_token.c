@@ -73,6 +73,49 @@ static void test_roundtrip_systemd(void **state)
 	roundtrip(CVMG_TOKEN_SYSTEMD);
 }
 
+/* The header MAC and counter round-trip; a damaged one is a damaged token. */
+static void test_header_mac_fields(void **state)
+{
+	struct cvmg_token in, out;
+	char *json = NULL, *bad, *at;
+	size_t i;
+
+	fill(&in, CVMG_TOKEN_CVMGUARD);
+	in.has_mac = true;
+	in.counter = 4294967301ull;
+	for (i = 0; i < sizeof(in.mac); i++)
+		in.mac[i] = (uint8_t)(0x30 + i);
+	assert_int_equal(cvmg_token_to_json(&in, &json), 0);
+	assert_non_null(strstr(json, "\"cvmguard-counter\":4294967301"));
+	assert_int_equal(cvmg_token_from_json(json, &out), 0);
+	assert_true(out.has_mac);
+	assert_int_equal(out.counter, in.counter);
+	assert_memory_equal(out.mac, in.mac, sizeof(in.mac));
+	/* A MAC one byte short, or without its counter, or a negative counter. */
+	bad = strdup(json);
+	at = strstr(bad, "\"cvmguard-mac\":\"") + strlen("\"cvmguard-mac\":\"");
+	memmove(at, at + 2, strlen(at + 2) + 1);
+	assert_int_equal(cvmg_token_from_json(bad, &out), -EBADMSG);
+	free(bad);
+	bad = strdup(json);
+	memcpy(strstr(bad, "cvmguard-counter"), "cvmguard-xounter", 16);
+	assert_int_equal(cvmg_token_from_json(bad, &out), -EBADMSG);
+	free(bad);
+	bad = strdup(json);
+	at = strstr(bad, ":4294967301");
+	at[1] = '-';
+	assert_int_equal(cvmg_token_from_json(bad, &out), -EBADMSG);
+	free(bad);
+	/* Without a MAC: parsed, marked as such (unlock refuses it). */
+	in.has_mac = false;
+	free(json);
+	assert_int_equal(cvmg_token_to_json(&in, &json), 0);
+	assert_null(strstr(json, "cvmguard-mac"));
+	assert_int_equal(cvmg_token_from_json(json, &out), 0);
+	assert_false(out.has_mac);
+	free(json);
+}
+
 /* The writer uses systemd 252's field names and types, which its parser requires. */
 static void test_systemd_field_names(void **state)
 {
@@ -269,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_systemd_field_names),
 		cmocka_unit_test(test_systemd_as_written),
 		cmocka_unit_test(test_systemd_unsupported),
+		cmocka_unit_test(test_header_mac_fields),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_cvmguard_minimal),

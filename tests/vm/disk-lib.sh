@@ -15,6 +15,16 @@ disk_reset() {
 		[ -b "$d" ] && dd if=/dev/zero of="$d" bs=1M count=20 oflag=direct status=none 2>/dev/null
 	done
 	udevadm settle --timeout=10 2>/dev/null || true
+	nv_reset
+}
+
+# nv_reset: undefine cvmguard's rollback records (NV 0x01800c00-0x01800c1f): the
+# disks they describe were just zeroed, and 32 is all a TPM holds
+nv_reset() {
+	local h
+	for h in $(tpm2_getcap handles-nv-index 2>/dev/null | grep -io '0x1800c[0-9a-f][0-9a-f]'); do
+		tpm2_nvundefine -C o "$h" >/dev/null 2>&1 || fail "cannot undefine NV $h"
+	done
 }
 
 # srk_evict: remove the persistent SRK, as on a fresh TPM
