@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "secret.h"
+#include "tpm_seal.h"
 #include "volconf.h"
 #include "volume.h"
 
@@ -43,7 +44,14 @@ int cvmg_volume_error(int err, const char *device)
 	case -ENOENT:
 		cvmg_err("%s: no cvmguard or systemd-tpm2 token (not a volume cvmguard can open)",
 			 device);
-		return CVMG_EXIT_NOTOKEN;
+		return CVMG_EXIT_NOTOURS;
+	case -CVMG_ESRK:
+		cvmg_err("%s: refused: the key at 0x81000001 is not this TPM's storage root key "
+			 "(nothing was unsealed or written)", device);
+		return CVMG_EXIT_TAMPERED;
+	case -CVMG_EPCRBANK:
+		cvmg_err("%s: a selected PCR is not allocated in the TPM's sha256 bank", device);
+		return CVMG_EXIT_USAGE;
 	case -EBADMSG:
 		cvmg_err("%s: the token is damaged (its sealed key does not load, or does not "
 			 "open its keyslot); the device was not changed", device);

@@ -598,7 +598,7 @@ out:
 /* Error precedence when several tokens fail: the most telling one wins. */
 static int worse(int a, int b)
 {
-	static const int order[] = { -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP, -ENODEV, -ENOENT };
+	static const int order[] = { -CVMG_ESRK, -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP, -ENODEV, -ENOENT };
 	size_t i;
 
 	if (!a)
