@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "lockdev.h"
 #include "secret.h"
 #include "tpm_seal.h"
 #include "volconf.h"
@@ -277,8 +278,20 @@ int cmd_lock(int argc, char **argv)
 	int ret;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: cvmguard lock NAME\n\nClose /dev/mapper/NAME.\n");
+		printf("Usage: cvmguard lock NAME | --device MAJ:MIN\n\nClose /dev/mapper/NAME, "
+		       "or every LUKS2 mapping on block device MAJ:MIN\n(present or gone).\n");
 		return CVMG_EXIT_OK;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--device")) {
+		unsigned int closed;
+
+		cvmg_crypt_log_to_helper();
+		ret = cvmg_volume_lock_devt(argv[2], &closed);
+		if (ret == -EINVAL) {
+			fprintf(stderr, "Usage: cvmguard lock --device MAJ:MIN\n");
+			return CVMG_EXIT_USAGE;
+		}
+		return ret ? cvmg_volume_error(ret, argv[2]) : CVMG_EXIT_OK;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "Usage: cvmguard lock NAME\n");
