@@ -7,10 +7,12 @@
  * parent over a session salted with that parent, with command parameter encryption,
  * so the secret is never on the bus in clear.
  *
- * Unseal: load the object, start a salted HMAC session (response encryption) and a
- * salted policy session, PolicyPCR, compare the policy digest with the one sealed,
- * Unseal. A PCR extended between PolicyPCR and Unseal makes the TPM answer
- * TPM_RC_PCR_CHANGED; that is retried a bounded number of times.
+ * Unseal: load the object (the parent's empty password: nothing secret goes in),
+ * start one salted policy session that also encrypts the response, PolicyPCR,
+ * Unseal: five commands and one salted session on the fast path. PCRs other than
+ * sealed to make Unseal fail with TPM_RC_POLICY_FAIL. A PCR extended between
+ * PolicyPCR and Unseal makes the TPM answer TPM_RC_PCR_CHANGED; that is retried a
+ * bounded number of times.
  *
  * Parents: the persistent SRK at 0x81000001, made once with the TCG template (so
  * unlocking never pays for CreatePrimary), or, for systemd-tpm2 tokens, the primary
@@ -315,7 +317,7 @@ static int start_session(struct cvmg_tpm *t, ESYS_TR parent, TPM2_SE type, ESYS_
 	return 0;
 }
 
-/* PolicyPCR over the current values into @sess, and the digest it gives. */
+/* PolicyPCR over the current values into @sess, and the digest it gives (@digest NULL: not asked). */
 static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask, uint8_t digest[32])
 {
 	TPML_PCR_SELECTION sel;
@@ -330,6 +332,8 @@ static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask, uint8_t d
 		ret = cvmg_tpm_err(t, rc);
 		goto out;
 	}
+	if (!digest)
+		goto out;
 	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d);
 	if (rc) {
 		ret = cvmg_tpm_err(t, rc);
@@ -548,9 +552,9 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	TPM2B_PRIVATE priv = {};
 	TPM2B_PUBLIC pub = {};
-	ESYS_TR par = ESYS_TR_NONE, obj = ESYS_TR_NONE, hmac = ESYS_TR_NONE;
+	ESYS_TR par = ESYS_TR_NONE, obj = ESYS_TR_NONE;
 	ESYS_TR pol = ESYS_TR_NONE, salt = ESYS_TR_NONE;
-	uint8_t name[CVMG_NAME_MAX], digest[32];
+	uint8_t name[CVMG_NAME_MAX];
 	size_t off = 0, name_len;
 	bool transient = false;
 	unsigned int attempt;
@@ -583,10 +587,10 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 			goto out;
 		}
 	}
-	ret = start_session(tpm, salt, TPM2_SE_HMAC, &hmac);
-	if (ret)
-		goto out;
-	rc = Esys_Load(tpm->esys, par, hmac, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
+	/* Nothing secret goes in (inPrivate is the parent's ciphertext): the parent's
+	 * empty password authorizes, and no session is spent on it. */
+	rc = Esys_Load(tpm->esys, par, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
+		       &obj);
 	if (rc) {
 		tpm->last_rc = rc;
 		ret = rc & ~(TSS2_RC)0xfff ? -EIO : -EBADMSG;
@@ -596,15 +600,18 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		ret = start_session(tpm, salt, TPM2_SE_POLICY, &pol);
 		if (ret)
 			goto out;
-		ret = policy_pcr(tpm, pol, pcr_mask, digest);
-		if (ret)
-			goto out;
-		if (memcmp(digest, in->policy, 32)) {
-			ret = -EPERM;
+		/* The salted policy session also encrypts the response (the secret). */
+		rc = Esys_TRSess_SetAttributes(tpm->esys, pol, TPMA_SESSION_ENCRYPT,
+					       TPMA_SESSION_ENCRYPT);
+		if (rc) {
+			ret = cvmg_tpm_err(tpm, rc);
 			goto out;
 		}
-		/* pol authorizes; hmac encrypts the response (the secret). */
-		rc = Esys_Unseal(tpm->esys, obj, pol, hmac, ESYS_TR_NONE, &data);
+		/* PCRs other than sealed to make Unseal fail with POLICY_FAIL: exit 2 too. */
+		ret = policy_pcr(tpm, pol, pcr_mask, NULL);
+		if (ret)
+			goto out;
+		rc = Esys_Unseal(tpm->esys, obj, pol, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 		Esys_FlushContext(tpm->esys, pol);
 		pol = ESYS_TR_NONE;
 		if (!rc)
@@ -630,8 +637,6 @@ out:
 		Esys_FlushContext(tpm->esys, pol);
 	if (obj != ESYS_TR_NONE)
 		Esys_FlushContext(tpm->esys, obj);
-	if (hmac != ESYS_TR_NONE)
-		Esys_FlushContext(tpm->esys, hmac);
 	if (transient)
 		Esys_FlushContext(tpm->esys, par);
 	return ret;

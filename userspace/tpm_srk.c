@@ -204,6 +204,22 @@ int cvmg_tpm_srk_verify(struct cvmg_tpm *t, bool relearn)
 	}
 	if (rc)
 		return cvmg_tpm_err(t, rc);
+	/*
+	 * The fast path: the name (a digest of the whole public area, attributes
+	 * included) equals the recorded one, which was recorded only after the checks
+	 * below: no other command. Anything else gets them all, for the message.
+	 */
+	if (!relearn && !srk_name_load(want, &want_len)) {
+		rc = Esys_TR_GetName(t->esys, srk, &n);
+		if (rc) {
+			ret = cvmg_tpm_err(t, rc);
+			goto out;
+		}
+		if (n->size == want_len && !memcmp(n->name, want, want_len))
+			goto trusted;
+		Esys_Free(n);
+		n = NULL;
+	}
 	rc = Esys_ReadPublic(t->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
 			     &n, NULL);
 	if (rc) {
@@ -256,6 +272,11 @@ int cvmg_tpm_srk_verify(struct cvmg_tpm *t, bool relearn)
 			goto out;
 		}
 		srk_name_store(want, want_len);
+	}
+trusted:
+	if (n->size > sizeof(t->srk_name)) {
+		ret = -EIO;
+		goto out;
 	}
 	memcpy(t->srk_name, n->name, n->size);
 	t->srk_name_len = n->size;
