@@ -280,7 +280,11 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 			else if (strcmp(s, "ecc"))
 				goto out;
 		}
-		v = field(o, kind, "pin");
+		/* systemd accepts only a JSON boolean; json-c reads the string "false" as true. */
+		v = NULL;
+		if (json_object_object_get_ex(o, "tpm2-pin", &v) &&
+		    !json_object_is_type(v, json_type_boolean))
+			goto out;
 		tok->pin = v && json_object_get_boolean(v);
 		/* A signed PCR policy (tpm2_pubkey) or a PIN: not supported. */
 		if (tok->pin || json_object_object_get_ex(o, "tpm2_pubkey", &e)) {

@@ -7,27 +7,37 @@
  * parent over a session salted with that parent, with command parameter encryption,
  * so the secret is never on the bus in clear.
  *
- * Unseal: load the object, start a salted HMAC session (response encryption) and a
- * salted policy session, PolicyPCR, compare the policy digest with the one sealed,
- * Unseal. A PCR extended between PolicyPCR and Unseal makes the TPM answer
- * TPM_RC_PCR_CHANGED; that is retried a bounded number of times.
+ * Unseal: load the object (the parent's empty password: nothing secret goes in),
+ * start one salted policy session that also encrypts the response, PolicyPCR,
+ * Unseal: five commands and one salted session on the fast path. PCRs other than
+ * sealed to make Unseal fail with TPM_RC_POLICY_FAIL. A PCR extended between
+ * PolicyPCR and Unseal makes the TPM answer TPM_RC_PCR_CHANGED; that is retried a
+ * bounded number of times.
  *
  * Parents: the persistent SRK at 0x81000001, made once with the TCG template (so
  * unlocking never pays for CreatePrimary), or, for systemd-tpm2 tokens, the primary
  * that systemd 252 recreates on every use from its own template.
  *
- * Errors: -ENODEV no TPM; -EPERM the PCR policy does not match (the TPM refused);
+ * The SRK is verified before it is used, and every session, on both token kinds,
+ * is salted with it alone (tpm_srk.c).
+ *
+ * Errors: -ENODEV no TPM; -CVMG_ESRK the key at 0x81000001 is not a genuine SRK;
+ * -CVMG_EPCRBANK a PCR not allocated in the SHA-256 bank (seal); -EPERM the PCR
+ * policy does not match (the TPM refused);
  * -EBADMSG the sealed object does not load (damaged, or another TPM/parent);
  * -EIO any other TPM failure (cvmg_tpm_last_rc() has the code).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_tctildr.h>
 
+#include "cvmguard.h"
 #include "secret.h"
 #include "tpm_esys.h"
 #include "tpm_seal.h"
@@ -53,28 +63,6 @@ static const TPMT_SYM_DEF sym_aes128cfb = {
 	.algorithm = TPM2_ALG_AES,
 	.keyBits.aes = 128,
 	.mode.aes = TPM2_ALG_CFB,
-};
-
-/*
- * The TCG storage root key template (TCG TPM v2.0 Provisioning Guidance, 7.5.1,
- * ECC NIST P-256): what tpm2_createprimary -G ecc and systemd >= 254 make at
- * 0x81000001.
- */
-static const TPM2B_PUBLIC srk_template = {
-	.publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-				    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-				    TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
-		.parameters.eccDetail = {
-			.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
-				       .mode.aes = TPM2_ALG_CFB },
-			.scheme.scheme = TPM2_ALG_NULL,
-			.curveID = TPM2_ECC_NIST_P256,
-			.kdf.scheme = TPM2_ALG_NULL,
-		},
-	},
 };
 
 /*
@@ -112,37 +100,82 @@ static const TPM2B_PUBLIC systemd_rsa_template = {
 	},
 };
 
+/* $CVMGUARD_TPM_WAIT: seconds to wait for a TPM that is not there yet (0..300). */
+static unsigned int tpm_wait_seconds(void)
+{
+	const char *w = getenv("CVMGUARD_TPM_WAIT");
+	char *end;
+	long n;
+
+	if (!w || !*w)
+		return 0;
+	n = strtol(w, &end, 10);
+	if (*end || n < 0)
+		return 0;
+	return n > CVMG_TPM_WAIT_MAX ? CVMG_TPM_WAIT_MAX : (unsigned int)n;
+}
+
+static int tpm_connect(struct cvmg_tpm *t, const char *conf)
+{
+	t->last_rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
+	if (t->last_rc)
+		return -ENODEV;
+	t->last_rc = Esys_Initialize(&t->esys, t->tcti, NULL);
+	if (t->last_rc) {
+		Tss2_TctiLdr_Finalize(&t->tcti);
+		t->tcti = NULL;
+		return -ENODEV;
+	}
+	return 0;
+}
+
 /**
  * cvmg_tpm_open() - connect to the TPM
  * @tpm: the handle, for cvmg_tpm_close()
  *
  * The TCTI is $CVMGUARD_TCTI (e.g. "swtpm:path=/tmp/s") or the kernel's resource
- * manager, device:/dev/tpmrm0.
+ * manager, device:/dev/tpmrm0. When $CVMGUARD_TPM_WAIT is a number of seconds (at
+ * most 300; cvmguard-unlock@.service sets it), a TPM that is not there yet is
+ * waited for that long, polling every 200 ms, before giving up: at early hot-plug
+ * the disk can appear before the TPM driver has bound.
  *
  * Return: 0, -ENODEV when there is no TPM, -ENOMEM.
  */
 int cvmg_tpm_open(struct cvmg_tpm **tpm)
 {
 	const char *conf = getenv("CVMGUARD_TCTI");
+	struct timespec now, end, nap = { .tv_nsec = 200 * 1000 * 1000 };
+	unsigned int wait = tpm_wait_seconds();
+	bool told = false;
 	struct cvmg_tpm *t;
-	int ret = 0;
+	int ret;
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
+	t->srk = ESYS_TR_NONE;
 	if (!conf || !*conf)
 		conf = "device:/dev/tpmrm0";
 	/* tpm2-tss logs to stderr by itself; errors are ours to explain. */
 	setenv("TSS2_LOG", "all+none", 0);
-	t->last_rc = Tss2_TctiLdr_Initialize(conf, &t->tcti);
-	if (t->last_rc) {
-		ret = -ENODEV;
-		goto out;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += wait;
+	for (;;) {
+		ret = tpm_connect(t, conf);
+		if (ret != -ENODEV || !wait)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
+		if (!told) {
+			cvmg_info("waiting up to %u s for the TPM (%s)", wait, conf);
+			told = true;
+		}
+		nanosleep(&nap, NULL);
 	}
-	t->last_rc = Esys_Initialize(&t->esys, t->tcti, NULL);
-	if (t->last_rc)
-		ret = -ENODEV;
-out:
+	if (!ret && told)
+		cvmg_info("the TPM is there");
 	if (ret) {
 		cvmg_tpm_close(t);
 		t = NULL;
@@ -159,6 +192,8 @@ void cvmg_tpm_close(struct cvmg_tpm *tpm)
 {
 	if (!tpm)
 		return;
+	if (tpm->esys && tpm->srk != ESYS_TR_NONE)
+		Esys_TR_Close(tpm->esys, &tpm->srk);
 	if (tpm->esys)
 		Esys_Finalize(&tpm->esys);
 	if (tpm->tcti)
@@ -180,6 +215,9 @@ uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm)
  * @list: the list
  * @mask: the result (bit n = PCR n)
  *
+ * PCRs 16 (debug) and 23 (application) can be reset by any process with TPM
+ * access, so a policy on them is refused too (with a message).
+ *
  * Return: 0, or -EINVAL for anything else (an empty list included).
  */
 int cvmg_pcr_parse(const char *list, uint32_t *mask)
@@ -193,6 +231,11 @@ int cvmg_pcr_parse(const char *list, uint32_t *mask)
 
 		if (end == p || n < 0 || n > 23)
 			return -EINVAL;
+		if (n == 16 || n == 23) {
+			cvmg_err("PCR %ld is resettable (%s): a policy on it protects nothing", n,
+				 n == 16 ? "the debug PCR" : "the application PCR");
+			return -EINVAL;
+		}
 		m |= 1u << n;
 		p = end;
 		if (*p == ',' || *p == '+') {
@@ -220,13 +263,14 @@ static void pcr_selection(uint32_t mask, TPML_PCR_SELECTION *sel)
 	sel->pcrSelections[0].pcrSelect[2] = (mask >> 16) & 0xff;
 }
 
-static int tss_err(struct cvmg_tpm *t, TSS2_RC rc)
+/* Keep @rc for cvmg_tpm_last_rc(); -EIO. */
+int cvmg_tpm_err(struct cvmg_tpm *t, TSS2_RC rc)
 {
 	t->last_rc = rc;
 	return -EIO;
 }
 
-/* The storage parent: the persistent SRK, or systemd's primary made now. */
+/* The storage parent: the verified SRK, or systemd's primary made now. */
 static int get_parent(struct cvmg_tpm *t, enum cvmg_parent parent, ESYS_TR *obj, bool *transient)
 {
 	const TPM2B_PUBLIC *tmpl;
@@ -234,87 +278,26 @@ static int get_parent(struct cvmg_tpm *t, enum cvmg_parent parent, ESYS_TR *obj,
 	TPM2B_DATA outside = {};
 	TPML_PCR_SELECTION none = {};
 	TSS2_RC rc;
+	int ret;
 
 	*transient = false;
 	if (parent == CVMG_PARENT_SRK) {
-		rc = Esys_TR_FromTPMPublic(t->esys, CVMG_SRK_HANDLE, ESYS_TR_NONE, ESYS_TR_NONE,
-					   ESYS_TR_NONE, obj);
-		if (cvmg_tpm_rc_is(rc, TPM2_RC_HANDLE)) {
-			t->last_rc = rc;
-			return -ENOENT;
-		}
-		return rc ? tss_err(t, rc) : 0;
+		ret = cvmg_tpm_srk_verify(t, false);
+		if (!ret)
+			*obj = t->srk;
+		return ret;
 	}
 	tmpl = parent == CVMG_PARENT_SYSTEMD_RSA ? &systemd_rsa_template : &systemd_ecc_template;
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				ESYS_TR_NONE, &sens, tmpl, &outside, &none, obj, NULL, NULL,
 				NULL, NULL);
 	if (rc)
-		return tss_err(t, rc);
+		return cvmg_tpm_err(t, rc);
 	*transient = true;
 	return 0;
 }
 
-/**
- * cvmg_tpm_ensure_srk() - make the SRK at 0x81000001 unless one is there
- * @tpm: the handle
- * @created: set when this call made it
- *
- * An object already at the handle is used as it is (a platform may have provisioned
- * an RSA SRK), provided it is a restricted decryption key.
- *
- * Return: 0, -ENOTSUP when the handle holds something else, -EIO.
- */
-int cvmg_tpm_ensure_srk(struct cvmg_tpm *tpm, bool *created)
-{
-	TPM2B_SENSITIVE_CREATE sens = {};
-	TPM2B_DATA outside = {};
-	TPML_PCR_SELECTION none = {};
-	TPM2B_PUBLIC *pub = NULL;
-	ESYS_TR srk = ESYS_TR_NONE, prim = ESYS_TR_NONE;
-	bool transient;
-	TSS2_RC rc;
-	int ret;
-
-	*created = false;
-	ret = get_parent(tpm, CVMG_PARENT_SRK, &srk, &transient);
-	if (ret == -ENOENT) {
-		rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD,
-					ESYS_TR_NONE, ESYS_TR_NONE, &sens, &srk_template,
-					&outside, &none, &prim, NULL, NULL, NULL, NULL);
-		if (rc) {
-			ret = tss_err(tpm, rc);
-			goto out;
-		}
-		rc = Esys_EvictControl(tpm->esys, ESYS_TR_RH_OWNER, prim, ESYS_TR_PASSWORD,
-				       ESYS_TR_NONE, ESYS_TR_NONE, CVMG_SRK_HANDLE, &srk);
-		if (rc == TSS2_RC_SUCCESS)
-			*created = true;
-		/* Lost a race with another enroll: use theirs. */
-		ret = get_parent(tpm, CVMG_PARENT_SRK, &srk, &transient);
-		if (ret)
-			goto out;
-	} else if (ret) {
-		goto out;
-	}
-	rc = Esys_ReadPublic(tpm->esys, srk, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
-			     NULL, NULL);
-	if (rc) {
-		ret = tss_err(tpm, rc);
-		goto out;
-	}
-	if ((pub->publicArea.objectAttributes &
-	     (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_SIGN_ENCRYPT)) !=
-	    (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT))
-		ret = -ENOTSUP;
-out:
-	Esys_Free(pub);
-	if (prim != ESYS_TR_NONE)
-		Esys_FlushContext(tpm->esys, prim);
-	return ret;
-}
-
-/* A session salted with @parent: HMAC with parameter encryption, or policy. */
+/* A session salted with @parent (always the verified SRK): HMAC with parameter encryption, or policy. */
 static int start_session(struct cvmg_tpm *t, ESYS_TR parent, TPM2_SE type, ESYS_TR *sess)
 {
 	TSS2_RC rc;
@@ -323,18 +306,18 @@ static int start_session(struct cvmg_tpm *t, ESYS_TR parent, TPM2_SE type, ESYS_
 				   ESYS_TR_NONE, NULL, type, &sym_aes128cfb, TPM2_ALG_SHA256,
 				   sess);
 	if (rc)
-		return tss_err(t, rc);
+		return cvmg_tpm_err(t, rc);
 	if (type == TPM2_SE_HMAC) {
 		rc = Esys_TRSess_SetAttributes(t->esys, *sess,
 					       TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT |
 					       TPMA_SESSION_CONTINUESESSION, 0xff);
 		if (rc)
-			return tss_err(t, rc);
+			return cvmg_tpm_err(t, rc);
 	}
 	return 0;
 }
 
-/* PolicyPCR over the current values into @sess, and the digest it gives. */
+/* PolicyPCR over the current values into @sess, and the digest it gives (@digest NULL: not asked). */
 static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask, uint8_t digest[32])
 {
 	TPML_PCR_SELECTION sel;
@@ -346,12 +329,14 @@ static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask, uint8_t d
 	pcr_selection(mask, &sel);
 	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
 	if (rc) {
-		ret = tss_err(t, rc);
+		ret = cvmg_tpm_err(t, rc);
 		goto out;
 	}
+	if (!digest)
+		goto out;
 	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d);
 	if (rc) {
-		ret = tss_err(t, rc);
+		ret = cvmg_tpm_err(t, rc);
 		goto out;
 	}
 	if (d->size != 32) {
@@ -371,7 +356,7 @@ static int parent_name(struct cvmg_tpm *t, ESYS_TR parent, uint8_t *name, size_t
 
 	rc = Esys_TR_GetName(t->esys, parent, &n);
 	if (rc)
-		return tss_err(t, rc);
+		return cvmg_tpm_err(t, rc);
 	if (n->size > CVMG_NAME_MAX) {
 		Esys_Free(n);
 		return -EOVERFLOW;
@@ -380,6 +365,68 @@ static int parent_name(struct cvmg_tpm *t, ESYS_TR parent, uint8_t *name, size_t
 	*len = n->size;
 	Esys_Free(n);
 	return 0;
+}
+
+/*
+ * Before sealing to @mask: every PCR allocated in the SHA-256 bank (a PCR outside
+ * the allocation is one PolicyPCR would skip or the TPM would refuse at unseal),
+ * and a warning for a PCR still all zeros (nothing measured there yet: anyone who
+ * reaches that state, e.g. before the firmware measures, satisfies the policy).
+ */
+static int pcr_check(struct cvmg_tpm *t, uint32_t mask)
+{
+	TPMS_CAPABILITY_DATA *cap = NULL;
+	TPML_PCR_SELECTION sel, *upd = NULL;
+	TPML_DIGEST *vals = NULL;
+	uint32_t alloc = 0, i, j;
+	TPMI_YES_NO more;
+	TSS2_RC rc;
+	int ret = 0;
+
+	rc = Esys_GetCapability(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+				TPM2_CAP_PCRS, 0, 1, &more, &cap);
+	if (rc)
+		return cvmg_tpm_err(t, rc);
+	for (i = 0; i < cap->data.assignedPCR.count; i++) {
+		const TPMS_PCR_SELECTION *p = &cap->data.assignedPCR.pcrSelections[i];
+
+		if (p->hash != TPM2_ALG_SHA256)
+			continue;
+		for (j = 0; j < p->sizeofSelect && j < 3; j++)
+			alloc |= (uint32_t)p->pcrSelect[j] << (8 * j);
+	}
+	Esys_Free(cap);
+	if ((mask & alloc) != mask) {
+		cvmg_err("PCR(s) not allocated in this TPM's sha256 bank: mask 0x%06x "
+			 "(allocated: 0x%06x)", mask & ~alloc, alloc);
+		return -CVMG_EPCRBANK;
+	}
+	for (i = 0; i < 24; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		pcr_selection(1u << i, &sel);
+		rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
+				   NULL, &upd, &vals);
+		if (rc) {
+			ret = cvmg_tpm_err(t, rc);
+			break;
+		}
+		if (vals->count == 1) {
+			const TPM2B_DIGEST *d = &vals->digests[0];
+			bool zero = true;
+
+			for (j = 0; j < d->size; j++)
+				zero &= !d->buffer[j];
+			if (zero)
+				cvmg_warn("PCR %u is still all zeros: nothing has been measured into "
+					  "it, so the seal binds to nothing there", i);
+		}
+		Esys_Free(upd);
+		Esys_Free(vals);
+		upd = NULL;
+		vals = NULL;
+	}
+	return ret;
 }
 
 /**
@@ -403,6 +450,7 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 	TPM2B_PRIVATE *priv = NULL;
 	TPM2B_PUBLIC *pub = NULL;
 	ESYS_TR par = ESYS_TR_NONE, trial = ESYS_TR_NONE, hmac = ESYS_TR_NONE;
+	ESYS_TR salt = ESYS_TR_NONE;
 	const TPMT_SYM_DEF sym_null = { .algorithm = TPM2_ALG_NULL };
 	bool transient = false;
 	size_t off = 0;
@@ -412,6 +460,12 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 	memset(out, 0, sizeof(*out));
 	if (len > sizeof(sens->sensitive.data.buffer))
 		return -EINVAL;
+	ret = pcr_check(tpm, pcr_mask);
+	if (ret)
+		goto out;
+	ret = cvmg_tpm_salt_key(tpm, &salt);
+	if (ret)
+		goto out;
 	ret = get_parent(tpm, parent, &par, &transient);
 	if (ret)
 		goto out;
@@ -422,7 +476,7 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 				   ESYS_TR_NONE, ESYS_TR_NONE, NULL, TPM2_SE_TRIAL, &sym_null,
 				   TPM2_ALG_SHA256, &trial);
 	if (rc) {
-		ret = tss_err(tpm, rc);
+		ret = cvmg_tpm_err(tpm, rc);
 		goto out;
 	}
 	ret = policy_pcr(tpm, trial, pcr_mask, out->policy);
@@ -445,14 +499,14 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 	sens->sensitive.data.size = (UINT16)len;
 	memcpy(sens->sensitive.data.buffer, secret, len);
 
-	ret = start_session(tpm, par, TPM2_SE_HMAC, &hmac);
+	ret = start_session(tpm, salt, TPM2_SE_HMAC, &hmac);
 	if (ret)
 		goto out;
 	/* hmac authorizes the parent (empty auth) and encrypts inSensitive. */
 	rc = Esys_Create(tpm->esys, par, hmac, ESYS_TR_NONE, ESYS_TR_NONE, sens, &tmpl,
 			 &outside, &none, &priv, &pub, NULL, NULL, NULL);
 	if (rc) {
-		ret = tss_err(tpm, rc);
+		ret = cvmg_tpm_err(tpm, rc);
 		goto out;
 	}
 	rc = Tss2_MU_TPM2B_PRIVATE_Marshal(priv, out->blob, sizeof(out->blob), &off);
@@ -488,7 +542,8 @@ out:
  *
  * Return: 0; -EPERM when the PCRs are not what the policy wants (or keep changing);
  * -EBADMSG when the object does not load; -ENOKEY when the SRK is not the one sealed
- * under; -ENOENT when there is no SRK; -EIO.
+ * under; -ENOENT when there is no SRK; -CVMG_ESRK when the key at 0x81000001 is not
+ * a genuine SRK; -EIO.
  */
 int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		    const struct cvmg_sealed *in, uint8_t *secret, size_t *len,
@@ -497,9 +552,9 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	TPM2B_SENSITIVE_DATA *data = NULL;
 	TPM2B_PRIVATE priv = {};
 	TPM2B_PUBLIC pub = {};
-	ESYS_TR par = ESYS_TR_NONE, obj = ESYS_TR_NONE, hmac = ESYS_TR_NONE;
-	ESYS_TR pol = ESYS_TR_NONE;
-	uint8_t name[CVMG_NAME_MAX], digest[32];
+	ESYS_TR par = ESYS_TR_NONE, obj = ESYS_TR_NONE;
+	ESYS_TR pol = ESYS_TR_NONE, salt = ESYS_TR_NONE;
+	uint8_t name[CVMG_NAME_MAX];
 	size_t off = 0, name_len;
 	bool transient = false;
 	unsigned int attempt;
@@ -515,9 +570,14 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (pub.publicArea.authPolicy.size != 32 ||
 	    memcmp(pub.publicArea.authPolicy.buffer, in->policy, 32))
 		return -EBADMSG;
+	/* Before anything else: a forged SRK must not see a salt. */
+	ret = cvmg_tpm_salt_key(tpm, &salt);
+	if (ret)
+		goto out;
 	ret = get_parent(tpm, parent, &par, &transient);
 	if (ret)
 		goto out;
+	/* The token's parent name only refuses (sealed elsewhere); it is never trusted. */
 	if (in->parent_name_len) {
 		ret = parent_name(tpm, par, name, &name_len);
 		if (ret)
@@ -527,28 +587,31 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 			goto out;
 		}
 	}
-	ret = start_session(tpm, par, TPM2_SE_HMAC, &hmac);
-	if (ret)
-		goto out;
-	rc = Esys_Load(tpm->esys, par, hmac, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub, &obj);
+	/* Nothing secret goes in (inPrivate is the parent's ciphertext): the parent's
+	 * empty password authorizes, and no session is spent on it. */
+	rc = Esys_Load(tpm->esys, par, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &priv, &pub,
+		       &obj);
 	if (rc) {
 		tpm->last_rc = rc;
 		ret = rc & ~(TSS2_RC)0xfff ? -EIO : -EBADMSG;
 		goto out;
 	}
 	for (attempt = 0;; attempt++) {
-		ret = start_session(tpm, par, TPM2_SE_POLICY, &pol);
+		ret = start_session(tpm, salt, TPM2_SE_POLICY, &pol);
 		if (ret)
 			goto out;
-		ret = policy_pcr(tpm, pol, pcr_mask, digest);
-		if (ret)
-			goto out;
-		if (memcmp(digest, in->policy, 32)) {
-			ret = -EPERM;
+		/* The salted policy session also encrypts the response (the secret). */
+		rc = Esys_TRSess_SetAttributes(tpm->esys, pol, TPMA_SESSION_ENCRYPT,
+					       TPMA_SESSION_ENCRYPT);
+		if (rc) {
+			ret = cvmg_tpm_err(tpm, rc);
 			goto out;
 		}
-		/* pol authorizes; hmac encrypts the response (the secret). */
-		rc = Esys_Unseal(tpm->esys, obj, pol, hmac, ESYS_TR_NONE, &data);
+		/* PCRs other than sealed to make Unseal fail with POLICY_FAIL: exit 2 too. */
+		ret = policy_pcr(tpm, pol, pcr_mask, NULL);
+		if (ret)
+			goto out;
+		rc = Esys_Unseal(tpm->esys, obj, pol, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 		Esys_FlushContext(tpm->esys, pol);
 		pol = ESYS_TR_NONE;
 		if (!rc)
@@ -574,8 +637,6 @@ out:
 		Esys_FlushContext(tpm->esys, pol);
 	if (obj != ESYS_TR_NONE)
 		Esys_FlushContext(tpm->esys, obj);
-	if (hmac != ESYS_TR_NONE)
-		Esys_FlushContext(tpm->esys, hmac);
 	if (transient)
 		Esys_FlushContext(tpm->esys, par);
 	return ret;

@@ -6,6 +6,7 @@
 #ifndef CVMG_TPM_SEAL_H
 #define CVMG_TPM_SEAL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,13 @@
 #define CVMG_BLOB_MAX 1024        /* TPM2B_PRIVATE || TPM2B_PUBLIC, marshalled */
 #define CVMG_NAME_MAX 68          /* TPM2B_NAME: 2-byte alg + up to SHA-512 */
 #define CVMG_UNSEAL_RETRIES 10    /* PolicyPCR -> Unseal races with PCR extends */
+#define CVMG_TPM_WAIT_MAX 300     /* seconds $CVMGUARD_TPM_WAIT may ask for */
+/* The SRK's trusted name: $CVMGUARD_STATE_DIR (default below) / srk.name. */
+#define CVMG_STATE_DIR "/var/lib/cvmguard"
+/* The object at 0x81000001 is not a storage root key of this TPM's owner seed. */
+#define CVMG_ESRK EKEYREVOKED
+/* A selected PCR is not allocated in the TPM's SHA-256 bank. */
+#define CVMG_EPCRBANK EDOM
 
 /* Under which parent a secret is sealed. */
 enum cvmg_parent {

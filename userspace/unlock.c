@@ -17,7 +17,9 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "lockdev.h"
 #include "secret.h"
+#include "tpm_seal.h"
 #include "volconf.h"
 #include "volume.h"
 
@@ -49,7 +51,14 @@ int cvmg_volume_error(int err, const char *device)
 	case -ENOENT:
 		cvmg_err("%s: no cvmguard or systemd-tpm2 token (not a volume cvmguard can open)",
 			 device);
-		return CVMG_EXIT_NOTOKEN;
+		return CVMG_EXIT_NOTOURS;
+	case -CVMG_ESRK:
+		cvmg_err("%s: refused: the key at 0x81000001 is not this TPM's storage root key "
+			 "(nothing was unsealed or written)", device);
+		return CVMG_EXIT_TAMPERED;
+	case -CVMG_EPCRBANK:
+		cvmg_err("%s: a selected PCR is not allocated in the TPM's sha256 bank", device);
+		return CVMG_EXIT_USAGE;
 	case -EBADMSG:
 		cvmg_err("%s: the token is damaged (its sealed key does not load, or does not "
 			 "open its keyslot); the device was not changed", device);
@@ -278,8 +287,20 @@ int cmd_lock(int argc, char **argv)
 	int ret;
 
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: cvmguard lock NAME\n\nClose /dev/mapper/NAME.\n");
+		printf("Usage: cvmguard lock NAME | --device MAJ:MIN\n\nClose /dev/mapper/NAME, "
+		       "or every LUKS2 mapping on block device MAJ:MIN\n(present or gone).\n");
 		return CVMG_EXIT_OK;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--device")) {
+		unsigned int closed;
+
+		cvmg_crypt_log_to_helper();
+		ret = cvmg_volume_lock_devt(argv[2], &closed);
+		if (ret == -EINVAL) {
+			fprintf(stderr, "Usage: cvmguard lock --device MAJ:MIN\n");
+			return CVMG_EXIT_USAGE;
+		}
+		return ret ? cvmg_volume_error(ret, argv[2]) : CVMG_EXIT_OK;
 	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, "Usage: cvmguard lock NAME\n");

@@ -931,8 +931,8 @@ out:
 /* Error precedence when several tokens fail: the most telling one wins. */
 static int worse(int a, int b)
 {
-	static const int order[] = { -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG, -ENOTSUP,
-				     -ESTALE, -ENODEV, -ENOENT };
+	static const int order[] = { -CVMG_ESRK, -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG,
+				     -ENOTSUP, -ESTALE, -ENODEV, -ENOENT };
 	size_t i;
 
 	if (!a)

@@ -179,6 +179,13 @@ static void test_systemd_unsupported(void **state)
 	struct cvmg_token t;
 
 	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true"), &t), -ENOTSUP);
+	/* A string is not a boolean (json-c would read "false" as true): damaged, as
+	 * systemd's parser says; never opened as "no PIN". */
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":\"false\""), &t),
+			 -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":\"\""), &t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":0"), &t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":null"), &t), -EBADMSG);
 	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2_pubkey\":\"AAAA\""), &t),
 			 -ENOTSUP);
 	assert_int_equal(cvmg_token_from_json(
@@ -294,8 +301,15 @@ static void test_pcr_parse(void **state)
 	assert_int_equal(m, 1u << 7);
 	assert_int_equal(cvmg_pcr_parse("0,2,7", &m), 0);
 	assert_int_equal(m, 0x85);
-	assert_int_equal(cvmg_pcr_parse("7+23", &m), 0);
-	assert_int_equal(m, (1u << 7) | (1u << 23));
+	assert_int_equal(cvmg_pcr_parse("7+11", &m), 0);
+	assert_int_equal(m, (1u << 7) | (1u << 11));
+	/* resettable: the debug PCR and the application PCR, alone or in a list */
+	assert_int_equal(cvmg_pcr_parse("16", &m), -EINVAL);
+	assert_int_equal(cvmg_pcr_parse("23", &m), -EINVAL);
+	assert_int_equal(cvmg_pcr_parse("7+23", &m), -EINVAL);
+	assert_int_equal(cvmg_pcr_parse("0,16,7", &m), -EINVAL);
+	assert_int_equal(cvmg_pcr_parse("15,22", &m), 0);
+	assert_int_equal(m, (1u << 15) | (1u << 22));
 	assert_int_equal(cvmg_pcr_parse("", &m), -EINVAL);
 	assert_int_equal(cvmg_pcr_parse("24", &m), -EINVAL);
 	assert_int_equal(cvmg_pcr_parse("-1", &m), -EINVAL);

@@ -39,6 +39,12 @@ mkdir -p /run/etc && cp -a /etc/. /run/etc/ 2>/dev/null && mount --bind /run/etc
 for d in /var/tmp /var/lib/cvmguard /var/cache; do
 	mount -t tmpfs tmpfs "$d" 2>/dev/null
 done
+# The helper's state (the SRK's trusted name): /var/lib/cvmguard when the host has
+# that directory to mount over, else a directory under /run, named for the helper.
+if ! mountpoint -q /var/lib/cvmguard; then
+	mkdir -p /run/cvmguard-state
+	export CVMGUARD_STATE_DIR=/run/cvmguard-state
+fi
 [ -d /run/cracklib ] && cp -a /run/cracklib /var/cache/
 # A checkout that lives where the guest mounted its own tmpfs (a clone under /tmp)
 # is bound back from the host's root, read-only like the rest.
