@@ -7,8 +7,10 @@
 #ifndef CVMG_VERIFIER_H
 #define CVMG_VERIFIER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -32,13 +34,16 @@ struct verifier_input {
 	X509 **roots;			/* --root: replaces the pinned ARKs; NULL: pinned */
 	size_t nroots;
 	const uint8_t *nonce;		/* --nonce, or NULL */
-	size_t nonce_len;
-	const struct cvmg_policy *policy;	/* --policy, or NULL */
+	size_t nonce_len;		/* 1 to 64 when nonce is set */
+	bool no_nonce;			/* --no-nonce: HCL evidence without a nonce */
+	const struct cvmg_policy *policy;	/* --policy, or NULL: the default */
 	const char *cache_dir;		/* certificate cache, or NULL */
 	time_t now;			/* certificate validity is checked at this time */
 };
 
 enum verifier_kind verifier_detect(const uint8_t *buf, size_t len);
 int verifier_run(const struct verifier_input *in, json_object **result);
+char *verifier_json(json_object *res, bool pretty);
+void verifier_print_text(FILE *f, json_object *res);
 
 #endif /* CVMG_VERIFIER_H */
