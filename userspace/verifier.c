@@ -206,24 +206,29 @@ static void certs_free(struct snp_certs *s)
 	X509_free(s->ark);
 }
 
-/* Sort a chain (VCEK, ASK, ARK or ASK, ARK) into @s; a leaf is a non-CA. */
+/*
+ * Sort certificates given in any order into @s by what each is: a self-signed
+ * CA is an ARK, another CA an ASK (or ASVK), a non-CA the leaf. The first of
+ * each kind wins; one already in @s (from an earlier source) is kept.
+ */
 static void take_chain(struct snp_certs *s, X509 **chain, size_t n, const char *src)
 {
-	size_t i = 0;
+	size_t i;
 
-	if (i < n && X509_check_ca(chain[i]) == 0) {
-		if (!s->leaf) {
-			s->leaf = X509_dup(chain[i]);
-			s->src_leaf = src;
+	for (i = 0; i < n; i++) {
+		if (X509_check_ca(chain[i]) == 0) {
+			if (!s->leaf) {
+				s->leaf = X509_dup(chain[i]);
+				s->src_leaf = src;
+			}
+		} else if (X509_check_issued(chain[i], chain[i]) == X509_V_OK) {
+			if (!s->chain_ark)
+				s->chain_ark = X509_dup(chain[i]);
+		} else if (!s->ask) {
+			s->ask = X509_dup(chain[i]);
+			s->src_ask = src;
 		}
-		i++;
 	}
-	if (i < n && !s->ask) {
-		s->ask = X509_dup(chain[i]);
-		s->src_ask = src;
-	}
-	if (++i < n && !s->chain_ark)
-		s->chain_ark = X509_dup(chain[i]);
 }
 
 static int gather_certs(struct vctx *c, const struct snp_report *r, const struct bundle *b,
@@ -360,15 +365,19 @@ static int verify_snp(struct vctx *c, const uint8_t *hw, size_t len, const struc
 		      cn(s.chain_ark, a, sizeof(a)), s.src_ark);
 		goto out;
 	}
-	ret = amd_verify_chain(s.ark, s.ask, s.leaf, in->now, &link);
+	ret = amd_verify_chain_crl(s.ark, s.ask, s.leaf, in->now, in->crls, in->ncrls, &link);
 	if (ret) {
 		check(c, "amd-chain", 0, "%s (%s) %s", link_names[link],
 		      cn(link == AMD_LINK_ARK ? s.ark : link == AMD_LINK_ASK ? s.ask : s.leaf,
 			 a, sizeof(a)),
-		      ret == -EKEYEXPIRED ? "is outside its validity period"
-					  : "is not signed by its issuer as AMD signs");
+		      ret == -EKEYEXPIRED ? "or its CRL is outside its validity period" :
+		      ret == -EKEYREVOKED ? "is revoked by a --crl" :
+		      "is not signed by its issuer as AMD signs, or a --crl is not its issuer's");
 		goto out;
 	}
+	if (in->ncrls)
+		check(c, "amd-crl", 1, "%zu CRL(s) verified and current; no certificate of the "
+		      "chain revoked", in->ncrls);
 	check(c, "amd-chain", 1, "%s (%s) -> %s (%s) -> %s (%s)", cn(s.ark, a, sizeof(a)),
 	      s.src_ark, cn(s.ask, k, sizeof(k)), s.src_ask, cn(s.leaf, l, sizeof(l)), s.src_leaf);
 

@@ -33,6 +33,8 @@ struct verifier_input {
 	size_t nchain;
 	X509 **roots;			/* --root: replaces the pinned ARKs; NULL: pinned */
 	size_t nroots;
+	X509_CRL **crls;		/* --crl: AMD's CRLs (ARK's, listing ASKs) */
+	size_t ncrls;
 	const uint8_t *nonce;		/* --nonce, or NULL */
 	size_t nonce_len;		/* 1 to 64 when nonce is set */
 	bool no_nonce;			/* --no-nonce: HCL evidence without a nonce */

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/pem.h>
+
 #include "amd_certs.h"
 #include "cvmguard.h"
 #include "verifier.h"
@@ -36,6 +38,7 @@ static void usage(FILE *f)
 		   "  --vcek FILE    the VCEK (or VLEK) that signed the report\n"
 		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK), any order\n"
 		   "  --root FILE    trust this ARK instead of AMD's pinned roots\n"
+		   "  --crl FILE     a CRL (PEM or DER; AMD's for the ARK/ASK), repeatable\n"
 		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce (1-64 bytes);\n"
 		   "                 required for HCL reports and bundles\n"
 		   "  --no-nonce     verify HCL evidence without a nonce (no freshness)\n"
@@ -45,6 +48,40 @@ static void usage(FILE *f)
 		   "Exit: 0 verified, 1 signature/chain/binding/log failure, 2 refused by the\n"
 		   "      policy (or not verifiable to hardware), 3 malformed evidence,\n"
 		   "      64 usage error, unreadable file or malformed policy.\n");
+}
+
+/* One CRL, PEM or DER. Return: 0, -ENOENT (unreadable), -EBADMSG. */
+static int load_crl(const char *path, X509_CRL **crl)
+{
+	const unsigned char *p;
+	uint8_t *buf = NULL;
+	size_t len;
+	BIO *bio;
+	int ret;
+
+	ret = cvmg_read_file(path, &buf, &len, MAX_FILE);
+	if (ret) {
+		cvmg_err("%s: %s", path, strerror(-ret));
+		return -ENOENT;
+	}
+	p = buf;
+	if (len && buf[0] == 0x30) {
+		*crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (*crl && p != buf + len) {
+			X509_CRL_free(*crl);
+			*crl = NULL;
+		}
+	} else {
+		bio = BIO_new_mem_buf(buf, (int)len);
+		*crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
+	free(buf);
+	if (!*crl) {
+		cvmg_err("%s: not a CRL (DER or PEM)", path);
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 static int load_certs(const char *path, X509 **certs, size_t *n)
@@ -78,6 +115,7 @@ int cmd_verify(int argc, char **argv)
 		{ "vcek", required_argument, NULL, 'k' },
 		{ "chain", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "crl", required_argument, NULL, 'L' },
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "no-nonce", no_argument, NULL, 'N' },
@@ -91,6 +129,9 @@ int cmd_verify(int argc, char **argv)
 	struct verifier_input in = { 0 };
 	struct cvmg_policy policy;
 	X509 *vcek[MAX_CERTS] = { 0 }, *chain[MAX_CERTS] = { 0 }, *roots[MAX_CERTS] = { 0 };
+	X509_CRL *crls[MAX_CERTS] = { 0 };
+	const char *crl_paths[MAX_CERTS];
+	size_t ncrl_paths = 0;
 	uint8_t *file = NULL, *ptext = NULL, nonce[64];
 	json_object *res = NULL;
 	size_t nv = 0, nc = 0, nr = 0, len, plen, i;
@@ -101,12 +142,29 @@ int cmd_verify(int argc, char **argv)
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char **once = opt == 'k' ? &vcek_path : opt == 'c' ? &chain_path :
+				    opt == 'r' ? &root_path : opt == 'n' ? &nonce_hex :
+				    opt == 'p' ? &policy_path : NULL;
+
+		/* An option given twice would silently drop one: refused. */
+		if (once && *once) {
+			cvmg_err("--%s given twice", opt == 'k' ? "vcek" : opt == 'c' ? "chain" :
+				 opt == 'r' ? "root" : opt == 'n' ? "nonce" : "policy");
+			goto out;
+		}
 		switch (opt) {
 		case 'k': vcek_path = optarg; break;
 		case 'c': chain_path = optarg; break;
 		case 'r': root_path = optarg; break;
 		case 'n': nonce_hex = optarg; break;
 		case 'p': policy_path = optarg; break;
+		case 'L':
+			if (ncrl_paths == MAX_CERTS) {
+				cvmg_err("--crl: at most %d", MAX_CERTS);
+				goto out;
+			}
+			crl_paths[ncrl_paths++] = optarg;
+			break;
 		case 'N': no_nonce = true; break;
 		case 'D': show = true; break;
 		case 'j': json = true; break;
@@ -148,6 +206,15 @@ int cmd_verify(int argc, char **argv)
 		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
+	for (i = 0; i < ncrl_paths; i++) {
+		ret = load_crl(crl_paths[i], &crls[i]);
+		if (ret) {
+			rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+			goto out;
+		}
+	}
+	in.crls = crls;
+	in.ncrls = ncrl_paths;
 	if (policy_path) {
 		ret = cvmg_read_file(policy_path, &ptext, &plen, 1 << 20);
 		if (ret) {
@@ -178,6 +245,11 @@ int cmd_verify(int argc, char **argv)
 	in.cache_dir = getenv("CVMGUARD_CERT_CACHE");
 	t = getenv("CVMGUARD_VERIFY_TIME");
 	in.now = t ? (time_t)strtoll(t, NULL, 10) : time(NULL);
+	if (t && !in.now) {
+		cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
+		rc = CVMG_EXIT_USAGE;
+		goto out;
+	}
 
 	ret = verifier_run(&in, &res);
 	if (json) {
@@ -200,6 +272,7 @@ out:
 		X509_free(vcek[i]);
 		X509_free(chain[i]);
 		X509_free(roots[i]);
+		X509_CRL_free(crls[i]);
 	}
 	free(ptext);
 	free(file);

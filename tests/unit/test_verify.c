@@ -142,10 +142,18 @@ static void test_chain_choices(void **state)
 	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
 	json_object_put(res);
 	in.roots = NULL, in.nroots = 0;
-	/* Reversed order. */
+	/* Any order: root first, and ASK first, verify as well. */
 	bad[0] = milan[2], bad[1] = milan[1], bad[2] = milan[0];
 	in.chain = bad;
-	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
+	assert_int_equal(verifier_run(&in, &res), 0);
+	json_object_put(res);
+	bad[0] = milan[1], bad[1] = milan[0], bad[2] = milan[2];
+	assert_int_equal(verifier_run(&in, &res), 0);
+	json_object_put(res);
+	/* Two leaves and no ASK: the second "leaf" is not an ASK. */
+	bad[0] = milan[0], bad[1] = milan[0], bad[2] = milan[2];
+	in.chain = bad;
+	assert_int_equal(verifier_run(&in, &res), 0);	/* the ASK is pinned */
 	json_object_put(res);
 	/* A Genoa ASK with the Milan ARK. */
 	bad[0] = milan[0], bad[1] = genoa_ask, bad[2] = milan[2];
