@@ -353,6 +353,26 @@ case("vcek-resigned-control", 0, "-", "verify", "snp.bin", "--root", "ark.pem", 
      "chain-resigned.pem")
 case("chain-root-first", 0, "-", "verify", "snp.bin", "--root", "ark.pem", "--chain",
      "chain-root-first.pem")
+# 12b. CRLs: AMD's (issued by the ARK) revoking this ASK; the control revokes
+#      another serial; a CRL from an issuer outside the chain is refused too.
+def crl(revoked_serial, signer=ark_key, issuer="ARK-Milan"):
+    b = (x509.CertificateRevocationListBuilder().issuer_name(amd_name(issuer))
+         .last_update(NOT_BEFORE).next_update(NOT_AFTER))
+    b = b.add_revoked_certificate(x509.RevokedCertificateBuilder()
+                                  .serial_number(revoked_serial)
+                                  .revocation_date(NOT_BEFORE).build())
+    return b.sign(signer, hashes.SHA384(), rsa_padding=PSS).public_bytes(
+        serialization.Encoding.PEM)
+
+
+w("crl-revokes-ask.pem", crl(ask.serial_number))
+w("crl-control.pem", crl(ask.serial_number ^ 1))
+w("crl-other-issuer.pem", crl(ask.serial_number ^ 1, issuer="ARK-Genoa"))
+case("crl-revokes-ask", 1, "-", "verify", "snp.bin", *ROOT, "--crl", "crl-revokes-ask.pem")
+case("crl-control", 0, "-", "verify", "snp.bin", *ROOT, "--crl", "crl-control.pem")
+case("crl-other-issuer", 1, "-", "verify", "snp.bin", *ROOT, "--crl", "crl-other-issuer.pem")
+case("crl-missing", 64, "-", "verify", "snp.bin", *ROOT, "--crl", "no-such.crl")
+
 # 13. Policy files: a NUL byte, a repeated key, a leading zero, an unknown key;
 #     each control is the same file without the defect.
 w("nul.policy", b"snp.allow_migration_agent = true\n\0snp.allow_debug = true\n")
