@@ -439,9 +439,9 @@ static bool in_window(time_t now, time_t from, time_t to)
  * @detail: the reason on failure
  * @dlen: size of @detail
  *
- * Checks the issuer chains (with the root CA CRL), the TCB info and QE identity
- * signatures, the CRLs' signatures, and that every item is inside its validity
- * window (TDXQ_STALE otherwise).
+ * Checks the issuer chains (with the CRLs), the TCB info and QE identity signatures,
+ * the CRLs' signatures, and then, on authenticated data only, that every item is
+ * inside its validity window (TDXQ_STALE otherwise).
  *
  * Return: TDXQ_OK, TDXQ_COLLATERAL or TDXQ_STALE.
  */
@@ -456,31 +456,6 @@ enum tdxq_check dcap_collateral_verify(const struct dcap_collateral *c, X509 *ro
 	if (!crls) {
 		snprintf(detail, dlen, "collateral: out of memory");
 		return ret;
-	}
-	if (!in_window(now, c->tcb_issue, c->tcb_next)) {
-		snprintf(detail, dlen, "TCB info is stale: valid only inside its issueDate/nextUpdate window");
-		ret = TDXQ_STALE;
-		goto out;
-	}
-	if (!in_window(now, c->qe_issue, c->qe_next)) {
-		snprintf(detail, dlen, "QE identity is stale: valid only inside its issueDate/nextUpdate window");
-		ret = TDXQ_STALE;
-		goto out;
-	}
-	/* The CRLs' own windows: a CRL with no nextUpdate is refused. */
-	nu = X509_CRL_get0_nextUpdate(c->root_crl);
-	if (!nu || X509_cmp_time(X509_CRL_get0_lastUpdate(c->root_crl), &now) > 0 ||
-	    X509_cmp_time(nu, &now) < 0) {
-		snprintf(detail, dlen, "root CA CRL is stale");
-		ret = TDXQ_STALE;
-		goto out;
-	}
-	nu = X509_CRL_get0_nextUpdate(c->pck_crl);
-	if (!nu || X509_cmp_time(X509_CRL_get0_lastUpdate(c->pck_crl), &now) > 0 ||
-	    X509_cmp_time(nu, &now) < 0) {
-		snprintf(detail, dlen, "PCK CRL is stale");
-		ret = TDXQ_STALE;
-		goto out;
 	}
 	if (tdx_verify_chain((X509 **)c->tcb_chain, c->ntcb_chain, root, crls, now, detail, dlen,
 			     &stale)) {
@@ -509,6 +484,31 @@ enum tdxq_check dcap_collateral_verify(const struct dcap_collateral *c, X509 *ro
 	if (X509_CRL_verify(c->pck_crl, X509_get0_pubkey(c->crl_chain[0])) != 1 ||
 	    X509_CRL_verify(c->root_crl, X509_get0_pubkey(root)) != 1) {
 		snprintf(detail, dlen, "a CRL's signature does not verify with its issuer");
+		goto out;
+	}
+	if (!in_window(now, c->tcb_issue, c->tcb_next)) {
+		snprintf(detail, dlen, "TCB info is stale: valid only inside its issueDate/nextUpdate window");
+		ret = TDXQ_STALE;
+		goto out;
+	}
+	if (!in_window(now, c->qe_issue, c->qe_next)) {
+		snprintf(detail, dlen, "QE identity is stale: valid only inside its issueDate/nextUpdate window");
+		ret = TDXQ_STALE;
+		goto out;
+	}
+	/* The CRLs' own windows: a CRL with no nextUpdate is refused. */
+	nu = X509_CRL_get0_nextUpdate(c->root_crl);
+	if (!nu || X509_cmp_time(X509_CRL_get0_lastUpdate(c->root_crl), &now) > 0 ||
+	    X509_cmp_time(nu, &now) < 0) {
+		snprintf(detail, dlen, "root CA CRL is stale");
+		ret = TDXQ_STALE;
+		goto out;
+	}
+	nu = X509_CRL_get0_nextUpdate(c->pck_crl);
+	if (!nu || X509_cmp_time(X509_CRL_get0_lastUpdate(c->pck_crl), &now) > 0 ||
+	    X509_cmp_time(nu, &now) < 0) {
+		snprintf(detail, dlen, "PCK CRL is stale");
+		ret = TDXQ_STALE;
 		goto out;
 	}
 	ret = TDXQ_OK;
