@@ -431,6 +431,23 @@ static bool in_window(time_t now, time_t from, time_t to)
 	return now >= from && now <= to;
 }
 
+/*
+ * A chain checked with the CRLs; when the only fault is a CRL outside its window,
+ * checked again without them so its signatures still count, and *stale is set.
+ */
+static int chain_ok(X509 *const *certs, size_t n, X509 *root, STACK_OF(X509_CRL) *crls,
+		    time_t now, char *detail, size_t dlen, bool *stale)
+{
+	bool st;
+
+	if (!tdx_verify_chain((X509 **)certs, n, root, crls, now, detail, dlen, &st))
+		return 0;
+	if (!st || tdx_verify_chain((X509 **)certs, n, root, NULL, now, detail, dlen, &st))
+		return -EKEYREJECTED;
+	*stale = true;
+	return 0;
+}
+
 /**
  * dcap_collateral_verify() - verify every collateral item at @now
  * @c: parsed collateral
@@ -441,7 +458,7 @@ static bool in_window(time_t now, time_t from, time_t to)
  *
  * Checks the issuer chains (with the CRLs), the TCB info and QE identity signatures,
  * the CRLs' signatures, and then, on authenticated data only, that every item is
- * inside its validity window (TDXQ_STALE otherwise).
+ * inside its validity window (TDXQ_STALE otherwise, only once every signature held).
  *
  * Return: TDXQ_OK, TDXQ_COLLATERAL or TDXQ_STALE.
  */
@@ -457,33 +474,29 @@ enum tdxq_check dcap_collateral_verify(const struct dcap_collateral *c, X509 *ro
 		snprintf(detail, dlen, "collateral: out of memory");
 		return ret;
 	}
-	if (tdx_verify_chain((X509 **)c->tcb_chain, c->ntcb_chain, root, crls, now, detail, dlen,
-			     &stale)) {
-		ret = stale ? TDXQ_STALE : TDXQ_COLLATERAL;
+	if (chain_ok(c->tcb_chain, c->ntcb_chain, root, crls, now, detail, dlen, &stale))
 		goto out;
-	}
 	if (verify_sig(c->tcb_chain[0], c->tcb_info, c->tcb_sig)) {
 		snprintf(detail, dlen, "TCB info signature does not verify with its issuer");
 		goto out;
 	}
-	if (tdx_verify_chain((X509 **)c->qe_chain, c->nqe_chain, root, crls, now, detail, dlen,
-			     &stale)) {
-		ret = stale ? TDXQ_STALE : TDXQ_COLLATERAL;
+	if (chain_ok(c->qe_chain, c->nqe_chain, root, crls, now, detail, dlen, &stale))
 		goto out;
-	}
 	if (verify_sig(c->qe_chain[0], c->qe_identity, c->qe_sig)) {
 		snprintf(detail, dlen, "QE identity signature does not verify with its issuer");
 		goto out;
 	}
 	/* The PCK CRL's issuer chain: its leaf must be the CRL's signer. */
-	if (tdx_verify_chain((X509 **)c->crl_chain, c->ncrl_chain, root, crls, now, detail, dlen,
-			     &stale)) {
-		ret = stale ? TDXQ_STALE : TDXQ_COLLATERAL;
+	if (chain_ok(c->crl_chain, c->ncrl_chain, root, crls, now, detail, dlen, &stale))
 		goto out;
-	}
 	if (X509_CRL_verify(c->pck_crl, X509_get0_pubkey(c->crl_chain[0])) != 1 ||
 	    X509_CRL_verify(c->root_crl, X509_get0_pubkey(root)) != 1) {
 		snprintf(detail, dlen, "a CRL's signature does not verify with its issuer");
+		goto out;
+	}
+	if (stale) {
+		snprintf(detail, dlen, "a CRL is outside its validity window");
+		ret = TDXQ_STALE;
 		goto out;
 	}
 	if (!in_window(now, c->tcb_issue, c->tcb_next)) {

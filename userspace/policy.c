@@ -22,6 +22,8 @@
  *   require_hardware_verified = BOOL  default false: when true, evidence whose
  *                              hardware report cannot be verified offline (TDX)
  *                              is a violation
+ *   mrtd, rtmr0..rtmr3, mrseam, td_attributes, tcb_status, min_tee_tcb_svn
+ *                              TD quote keys, described in tdx_policy.c
  *
  * BOOL is true/false/yes/no/1/0. Unknown keys are an error, so a typo never
  * silently weakens a policy.
@@ -50,6 +52,7 @@ void policy_init(struct cvmg_policy *p)
 		p->min_tcb[i] = -1;
 	p->allow_smt = -1;
 	p->vmpl = -1;
+	tdx_policy_init(&p->tdx);
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -154,7 +157,7 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 		p->min_version = (uint32_t)n;
 		return 0;
 	}
-	return -ENOENT;
+	return tdx_policy_parse_kv(&p->tdx, key, val);
 }
 
 /**

@@ -14,6 +14,7 @@
 
 #include "hcl_report.h"
 #include "snp_report.h"
+#include "tdx_policy.h"
 
 #define POLICY_MAX_DIGESTS	16
 #define POLICY_MAX_VMCFG	16
@@ -36,6 +37,7 @@ struct cvmg_policy {
 	uint8_t id_key_digest[POLICY_MAX_DIGESTS][48];
 	size_t nvmcfg;
 	struct { char key[64]; char value[128]; } vmcfg[POLICY_MAX_VMCFG];
+	struct tdx_policy tdx;			/* TD quote keys (tdx_policy.c) */
 };
 
 struct policy_violations {

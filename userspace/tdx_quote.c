@@ -536,6 +536,9 @@ static enum tdxq_check fail(struct tdxq_result *res, enum tdxq_check c, const ch
  * @now: the verification time (certificates, CRLs, collateral windows)
  * @res: the verdict, the first failed check and the TCB status
  *
+ * Stale collateral is reported (TDXQ_STALE) only when the quote itself verified:
+ * a forged quote with stale collateral is a forgery.
+ *
  * Return: the first check that failed (res->failed), or TDXQ_OK.
  */
 enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
@@ -550,8 +553,9 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 	EVP_PKEY *ak = NULL;
 	EVP_MD_CTX *md = NULL;
 	enum tdxq_check c;
+	char stale_detail[sizeof(res->detail)] = "";
+	bool stale, stale_col = false;
 	size_t n = 0, i;
-	bool stale;
 
 	memset(res, 0, sizeof(*res));
 	snprintf(res->tcb_status, sizeof(res->tcb_status), "unknown");
@@ -561,9 +565,12 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 		goto out;
 	}
 	if (col) {
-		c = dcap_collateral_verify(col, root, now, res->detail, sizeof(res->detail));
-		if (c) {
-			res->failed = c;
+		c = dcap_collateral_verify(col, root, now, stale_detail, sizeof(stale_detail));
+		if (c == TDXQ_STALE) {
+			/* verify the quote all the same: a forgery is a failure, not stale */
+			stale_col = true;
+		} else if (c) {
+			fail(res, c, stale_detail);
 			goto out;
 		}
 		crls = dcap_crls(col);
@@ -578,8 +585,14 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 	}
 	if (tdx_verify_chain(certs, n, root, crls, now, res->detail, sizeof(res->detail),
 			     &stale)) {
-		c = res->failed = stale ? TDXQ_STALE : TDXQ_PCK_CHAIN;
-		goto out;
+		/* a CRL out of its window: check the chain's signatures without it */
+		if (!stale || tdx_verify_chain(certs, n, root, NULL, now, res->detail,
+					       sizeof(res->detail), &stale)) {
+			c = res->failed = TDXQ_PCK_CHAIN;
+			goto out;
+		}
+		stale_col = true;
+		snprintf(stale_detail, sizeof(stale_detail), "a CRL is outside its validity window");
 	}
 	if (tdx_pck_ext_parse(certs[0], &res->pck)) {
 		c = fail(res, TDXQ_PCK_CHAIN, "PCK certificate: SGX extension malformed");
@@ -606,7 +619,10 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 			 "attestation key");
 		goto out;
 	}
-	c = col ? dcap_evaluate(col, &q, &res->pck, res) : TDXQ_OK;
+	if (stale_col)
+		c = fail(res, TDXQ_STALE, stale_detail);
+	else
+		c = col ? dcap_evaluate(col, &q, &res->pck, res) : TDXQ_OK;
 out:
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
 	for (i = 0; i < n; i++)

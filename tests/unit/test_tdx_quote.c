@@ -183,6 +183,11 @@ static void test_dcap_stale(void **state)
 	assert_int_equal(tdx_quote_verify(q, len, rt, &c, at("2025-06-19T10:32:27Z"), &r),
 			 TDXQ_OK);
 	assert_string_equal(r.tcb_status, "UpToDate");
+	/* stale collateral does not hide a forgery: a flipped body bit is a failure */
+	q[200] ^= 1;
+	assert_int_equal(tdx_quote_verify(q, len, rt, &c, time(NULL), &r), TDXQ_QUOTE_SIG);
+	q[1000] ^= 0x10;
+	assert_int_equal(tdx_quote_verify(q, len, rt, &c, time(NULL), &r), TDXQ_QE_REPORT_SIG);
 	dcap_collateral_free(&c);
 	X509_free(rt);
 	free(q);
