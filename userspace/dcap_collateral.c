@@ -432,8 +432,9 @@ static bool in_window(time_t now, time_t from, time_t to)
 }
 
 /*
- * A chain checked with the CRLs; when the only fault is a CRL outside its window,
- * checked again without them so its signatures still count, and *stale is set.
+ * A chain checked with the CRLs at @now; when the fault is one of time (a CRL or
+ * certificate outside its window), checked again for signatures alone so a forged
+ * chain still fails, and *stale is set.
  */
 static int chain_ok(X509 *const *certs, size_t n, X509 *root, STACK_OF(X509_CRL) *crls,
 		    time_t now, char *detail, size_t dlen, bool *stale)
@@ -442,7 +443,7 @@ static int chain_ok(X509 *const *certs, size_t n, X509 *root, STACK_OF(X509_CRL)
 
 	if (!tdx_verify_chain((X509 **)certs, n, root, crls, now, detail, dlen, &st))
 		return 0;
-	if (!st || tdx_verify_chain((X509 **)certs, n, root, NULL, now, detail, dlen, &st))
+	if (!st || tdx_verify_chain((X509 **)certs, n, root, NULL, 0, detail, dlen, &st))
 		return -EKEYREJECTED;
 	*stale = true;
 	return 0;
@@ -494,11 +495,6 @@ enum tdxq_check dcap_collateral_verify(const struct dcap_collateral *c, X509 *ro
 		snprintf(detail, dlen, "a CRL's signature does not verify with its issuer");
 		goto out;
 	}
-	if (stale) {
-		snprintf(detail, dlen, "a CRL is outside its validity window");
-		ret = TDXQ_STALE;
-		goto out;
-	}
 	if (!in_window(now, c->tcb_issue, c->tcb_next)) {
 		snprintf(detail, dlen, "TCB info is stale: valid only inside its issueDate/nextUpdate window");
 		ret = TDXQ_STALE;
@@ -506,6 +502,11 @@ enum tdxq_check dcap_collateral_verify(const struct dcap_collateral *c, X509 *ro
 	}
 	if (!in_window(now, c->qe_issue, c->qe_next)) {
 		snprintf(detail, dlen, "QE identity is stale: valid only inside its issueDate/nextUpdate window");
+		ret = TDXQ_STALE;
+		goto out;
+	}
+	if (stale) {
+		snprintf(detail, dlen, "a CRL or issuer certificate is outside its validity window");
 		ret = TDXQ_STALE;
 		goto out;
 	}

@@ -172,7 +172,8 @@ static bool one_of(const uint8_t (*set)[48], size_t n, const uint8_t *v)
  * tdx_policy_check() - appraise a verified TD quote's body and TCB status
  * @p: the policy, or NULL for the defaults
  * @b: the TD report body, from a quote whose signatures and chain verified
- * @tcb_status: "UpToDate"... or "unknown" (no collateral)
+ * @tcb_status: "UpToDate"... or "unknown" (no collateral); NULL when the caller
+ *              already refused the TCB (stale collateral, Revoked)
  * @out: violations are appended here, named by key
  */
 void tdx_policy_check(const struct cvmg_policy *p, const struct tdx_quote_body *b,
@@ -184,8 +185,8 @@ void tdx_policy_check(const struct cvmg_policy *p, const struct tdx_quote_body *
 	char d[200];
 	int s, i;
 
-	s = tdx_tcb_status_from_name(tcb_status);
-	if (s < 0 || !(allowed & (1u << s))) {
+	s = tcb_status ? tdx_tcb_status_from_name(tcb_status) : 0;
+	if (tcb_status && (s < 0 || !(allowed & (1u << s)))) {
 		snprintf(d, sizeof(d), "TCB status %s is not allowed%s", tcb_status,
 			 s == TDX_TCB_UNKNOWN ? " (no DCAP collateral: give --collateral, "
 			 "or allow tcb_status = unknown)" : "");

@@ -243,9 +243,11 @@ out:
 	return ret;
 }
 
+/* Faults of time alone: the evidence may be genuine but is not current. */
 static bool stale_error(int err)
 {
-	return err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID;
+	return err == X509_V_ERR_CRL_HAS_EXPIRED || err == X509_V_ERR_CRL_NOT_YET_VALID ||
+	       err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID;
 }
 
 /**
@@ -254,10 +256,12 @@ static bool stale_error(int err)
  * @n: its length, at least 2
  * @root: the pinned root
  * @crls: CRLs to check every certificate against, or NULL for none
- * @now: the verification time
+ * @now: the verification time, or 0 to check signatures only (for a chain already
+ *       found stale, to tell a stale chain from a forged one)
  * @detail: filled with the reason on failure
  * @dlen: size of @detail
- * @stale: set when the only fault is a CRL outside its validity window
+ * @stale: set when the fault is one of time: a certificate or CRL outside its
+ *         validity window
  *
  * The chain's last certificate must carry the root's public key and be validly
  * self-signed, and every other certificate must be the one OpenSSL built the path
@@ -295,8 +299,10 @@ int tdx_verify_chain(X509 **certs, size_t n, X509 *root, STACK_OF(X509_CRL) *crl
 			goto out;
 	if (!X509_STORE_CTX_init(ctx, store, certs[0], untrusted))
 		goto out;
-	X509_STORE_CTX_set_time(ctx, 0, now);
-	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
+	if (now)
+		X509_STORE_CTX_set_time(ctx, 0, now);
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT |
+				 (now ? 0 : X509_V_FLAG_NO_CHECK_TIME));
 	if (crls) {
 		X509_STORE_CTX_set0_crls(ctx, crls);
 		X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL);
@@ -585,14 +591,16 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 	}
 	if (tdx_verify_chain(certs, n, root, crls, now, res->detail, sizeof(res->detail),
 			     &stale)) {
-		/* a CRL out of its window: check the chain's signatures without it */
-		if (!stale || tdx_verify_chain(certs, n, root, NULL, now, res->detail,
+		/* out of a validity window: check the chain's signatures all the same */
+		if (stale)
+			snprintf(stale_detail, sizeof(stale_detail), "PCK chain: %.180s",
+				 res->detail);
+		if (!stale || tdx_verify_chain(certs, n, root, NULL, 0, res->detail,
 					       sizeof(res->detail), &stale)) {
 			c = res->failed = TDXQ_PCK_CHAIN;
 			goto out;
 		}
 		stale_col = true;
-		snprintf(stale_detail, sizeof(stale_detail), "a CRL is outside its validity window");
 	}
 	if (tdx_pck_ext_parse(certs[0], &res->pck)) {
 		c = fail(res, TDXQ_PCK_CHAIN, "PCK certificate: SGX extension malformed");

@@ -24,6 +24,8 @@
 #include "hcl_report.h"
 #include "snp_report.h"
 #include "tcg_log.h"
+#include "tdx_quote.h"
+#include "tdx_verify.h"
 #include "tpm_quote.h"
 #include "verifier.h"
 
@@ -579,6 +581,29 @@ static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl
 	return verify_logs(c, b, &q, pcrs->data, pcrs->len);
 }
 
+/* A TD quote (raw, or for an HCL report's TDREPORT @t): tdx_verify.c does the work. */
+static int verify_td_quote(struct vctx *c, const struct bundle *b, const struct tdx_report *t,
+			   const uint8_t *raw, size_t rawlen)
+{
+	const struct bundle_section_ref *sq = b ? bundle_get(b, BUNDLE_TD_QUOTE) : NULL;
+	const struct bundle_section_ref *sc = b ? bundle_get(b, BUNDLE_DCAP_COLLATERAL) : NULL;
+	struct tdx_sink s = { c->claims, c->checks, c->notes, &c->pv, false, false };
+	struct tdx_evidence e = {
+		.quote = raw ? raw : c->in->td_quote ? c->in->td_quote : sq ? sq->data : NULL,
+		.quote_len = raw ? rawlen : c->in->td_quote ? c->in->td_quote_len :
+			     sq ? sq->len : 0,
+		.collateral = c->in->collateral ? c->in->collateral : sc ? sc->data : NULL,
+		.collateral_len = c->in->collateral ? c->in->collateral_len : sc ? sc->len : 0,
+		.root = c->in->intel_root, .now = c->in->now, .policy = c->in->policy,
+		.nonce = c->in->nonce, .nonce_len = c->in->nonce_len,
+	};
+	int ret = tdx_evidence_verify(&e, t, &s);
+
+	c->failed |= s.failed;
+	c->hw_verified |= s.hw_verified;
+	return ret;
+}
+
 static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const struct bundle *b)
 {
 	struct snp_report *r = NULL;
@@ -612,12 +637,9 @@ static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const stru
 			goto out;
 		}
 		tdx_claims(c, &t);
-		check(c, "tdx-report-signature", -1, "NOT VERIFIED: a TDREPORT is MAC'ed for "
-		      "its CPU, not signed; verifying it offline needs a TD quote");
-		json_object_array_add(c->notes, json_object_new_string(
-			"the TDX hardware report is not verified offline: the claims, the "
-			"quote and the logs are consistent with it, but nothing proves it "
-			"came from TDX hardware"));
+		ret = verify_td_quote(c, b, &t, NULL, 0);
+		if (ret)
+			goto out;
 		if (c->in->policy)
 			policy_check_tdx(c->in->policy, &t, &c->pv);
 	}
@@ -650,8 +672,9 @@ out:
  * @buf: the file
  * @len: its length
  *
- * Return: VERIFIER_BUNDLE ("CVMGBNDL" magic), VERIFIER_HCL_REPORT ("HCLA"), a
- * VERIFIER_SNP_REPORT (exactly 1184 bytes), or VERIFIER_UNKNOWN.
+ * Return: VERIFIER_BUNDLE ("CVMGBNDL" magic), VERIFIER_HCL_REPORT ("HCLA"),
+ * VERIFIER_TD_QUOTE (quote v4/v5 header, TDX, ECDSA P-256), a VERIFIER_SNP_REPORT
+ * (exactly 1184 bytes), or VERIFIER_UNKNOWN.
  */
 enum verifier_kind verifier_detect(const uint8_t *buf, size_t len)
 {
@@ -659,12 +682,15 @@ enum verifier_kind verifier_detect(const uint8_t *buf, size_t len)
 		return VERIFIER_BUNDLE;
 	if (len >= 4 && !memcmp(buf, HCL_MAGIC, 4))
 		return VERIFIER_HCL_REPORT;
+	if (tdx_quote_is_quote(buf, len))
+		return VERIFIER_TD_QUOTE;
 	if (len == SNP_REPORT_SIZE)
 		return VERIFIER_SNP_REPORT;
 	return VERIFIER_UNKNOWN;
 }
 
-static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report", "bundle" };
+static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report", "bundle",
+					  "td-quote" };
 
 /**
  * verifier_run() - verify one piece of evidence
@@ -724,6 +750,9 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 	case VERIFIER_HCL_REPORT:
 		ret = verify_hcl(&c, in->evidence, in->len, NULL);
 		break;
+	case VERIFIER_TD_QUOTE:
+		ret = verify_td_quote(&c, NULL, NULL, in->evidence, in->len);
+		break;
 	case VERIFIER_BUNDLE:
 		ret = bundle_parse(in->evidence, in->len, &b);
 		sec = ret ? NULL : bundle_get(&b, BUNDLE_HCL_REPORT);
@@ -735,8 +764,8 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 		ret = verify_hcl(&c, sec->data, sec->len, &b);
 		break;
 	default:
-		check(&c, "evidence", 0, "neither an SNP report (1184 bytes), an HCL report "
-		      "nor a bundle");
+		check(&c, "evidence", 0, "neither an SNP report (1184 bytes), an HCL report, "
+		      "a TD quote nor a bundle");
 		ret = -EBADMSG;
 	}
 	if (ret && ret != -EBADMSG && ret != -ENOMEM)

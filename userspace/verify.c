@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM] [--nonce HEX]
- *                      [--policy FILE] [--json]
+ *                      [--td-quote FILE] [--collateral JSON] [--intel-root PEM]
+ *                      [--time RFC3339] [--policy FILE] [--json]
  *
- * Verifies a raw SNP report, an HCL report or an evidence bundle (told apart by
- * content) offline and prints every claim and check. The form of this command is
+ * Verifies a raw SNP report, an HCL report, a TD quote or an evidence bundle (told
+ * apart by content) offline and prints every claim and check. The form of this command is
  * a contract: tests outside the project use it.
  *
  * Environment: CVMGUARD_CERT_CACHE names a certificate cache directory (layout in
@@ -19,6 +20,7 @@
 
 #include "amd_certs.h"
 #include "cvmguard.h"
+#include "dcap_collateral.h"
 #include "verifier.h"
 
 #define MAX_FILE (1 << 24)
@@ -27,15 +29,21 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM]\n"
-		   "                       [--nonce HEX] [--policy FILE] [--json]\n"
-		   "FILE is a raw SNP report, an HCL report or an evidence bundle.\n"
+		   "                       [--td-quote FILE] [--collateral JSON] [--intel-root PEM]\n"
+		   "                       [--time RFC3339] [--nonce HEX] [--policy FILE] [--json]\n"
+		   "FILE is a raw SNP report, an HCL report, a TD quote or an evidence bundle.\n"
 		   "  --vcek FILE    the VCEK (or VLEK) that signed the report\n"
 		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK)\n"
 		   "  --root FILE    trust this ARK instead of AMD's pinned roots\n"
+		   "  --td-quote FILE   TD quote for a TDX HCL report's TDREPORT\n"
+		   "  --collateral FILE DCAP collateral (PCS JSON) for the TD quote's TCB status\n"
+		   "  --intel-root FILE trust this root instead of Intel's pinned SGX Root CA\n"
+		   "  --time RFC3339    verify at this instant (certificates, CRLs, collateral)\n"
 		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce\n"
 		   "  --policy FILE  appraisal policy (see cvmguard(8))\n"
 		   "  --json         print the result as JSON\n"
-		   "Exit: 0 verified, 1 signature/chain/binding failure, 2 policy violation,\n"
+		   "Exit: 0 verified, 1 signature/chain/binding failure, 2 policy violation\n"
+		   "      (TDX: TCB unknown, stale collateral, status not allowed),\n"
 		   "      3 malformed input, 64 usage error.\n");
 }
 
@@ -121,11 +129,20 @@ int cmd_verify(int argc, char **argv)
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "td-quote", required_argument, NULL, 'q' },
+		{ "collateral", required_argument, NULL, 'C' },
+		{ "intel-root", required_argument, NULL, 'I' },
+		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vcek_path = NULL, *chain_path = NULL, *root_path = NULL;
 	const char *nonce_hex = NULL, *policy_path = NULL, *t;
+	const char *tdq_path = NULL, *col_path = NULL, *iroot_path = NULL, *time_arg = NULL;
+	uint8_t *tdq = NULL, *col = NULL;
+	X509 *iroot[MAX_CERTS] = { 0 };
+	size_t ni = 0;
+	time_t at;
 	struct verifier_input in = { 0 };
 	struct cvmg_policy policy;
 	X509 *vcek[MAX_CERTS] = { 0 }, *chain[MAX_CERTS] = { 0 }, *roots[MAX_CERTS] = { 0 };
@@ -144,6 +161,10 @@ int cmd_verify(int argc, char **argv)
 		case 'n': nonce_hex = optarg; break;
 		case 'p': policy_path = optarg; break;
 		case 'j': json = true; break;
+		case 'q': tdq_path = optarg; break;
+		case 'C': col_path = optarg; break;
+		case 'I': iroot_path = optarg; break;
+		case 't': time_arg = optarg; break;
 		case 'h': usage(stdout); return CVMG_EXIT_OK;
 		default: usage(stderr); return CVMG_EXIT_USAGE;
 		}
@@ -159,6 +180,22 @@ int cmd_verify(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 		in.nonce = nonce;
+	}
+	if (time_arg && cvmg_parse_rfc3339(time_arg, &at)) {
+		cvmg_err("--time: expected RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z");
+		return CVMG_EXIT_USAGE;
+	}
+	if (tdq_path && (ret = cvmg_read_file(tdq_path, &tdq, &in.td_quote_len, MAX_FILE))) {
+		cvmg_err("%s: %s", tdq_path, strerror(-ret));
+		goto out;
+	}
+	if (col_path && (ret = cvmg_read_file(col_path, &col, &in.collateral_len, MAX_FILE))) {
+		cvmg_err("%s: %s", col_path, strerror(-ret));
+		goto out;
+	}
+	if (iroot_path && (load_certs(iroot_path, iroot, &ni) || ni != 1)) {
+		cvmg_err("%s: expected one root certificate", iroot_path);
+		goto out;
 	}
 	rc = CVMG_EXIT_MALFORMED;
 	ret = cvmg_read_file(argv[optind], &file, &len, MAX_FILE);
@@ -194,6 +231,11 @@ int cmd_verify(int argc, char **argv)
 	in.cache_dir = getenv("CVMGUARD_CERT_CACHE");
 	t = getenv("CVMGUARD_VERIFY_TIME");
 	in.now = t ? (time_t)strtoll(t, NULL, 10) : time(NULL);
+	if (time_arg)
+		in.now = at;
+	in.td_quote = tdq;
+	in.collateral = col;
+	in.intel_root = iroot[0];
 
 	ret = verifier_run(&in, &res);
 	if (json)
@@ -209,7 +251,10 @@ out:
 		X509_free(vcek[i]);
 		X509_free(chain[i]);
 		X509_free(roots[i]);
+		X509_free(iroot[i]);
 	}
+	free(tdq);
+	free(col);
 	free(ptext);
 	free(file);
 	return rc;
