@@ -21,6 +21,7 @@
 #include "dcap_collateral.h"
 #include "tdx_quote.h"
 #include "tdata.h"
+#include "tdx_testsign.h"
 
 #define DCAP_TIME	"2025-06-19T10:33:27Z"
 
@@ -552,6 +553,124 @@ static void test_rfc3339(void **state)
 	assert_int_equal(cvmg_parse_rfc3339("1750329207", &t), -EINVAL);
 }
 
+/* Verify @q (re-signed) with @col (re-signed JSON) at the collateral's time. */
+static enum tdxq_check ts_verify(const struct ts_chain *t, const uint8_t *q, size_t ql,
+				 const char *col, struct tdxq_result *r)
+{
+	struct dcap_collateral c;
+	enum tdxq_check k;
+
+	assert_int_equal(dcap_collateral_parse((const uint8_t *)col, strlen(col), &c), 0);
+	k = tdx_quote_verify(q, ql, t->root, &c, at(DCAP_TIME), r);
+	dcap_collateral_free(&c);
+	return k;
+}
+
+/*
+ * Every TCB outcome, with quotes and collateral re-signed by a test chain (the
+ * real PCK's SGX extension, so the real FMSPC and SVNs): the status and the
+ * advisory IDs come from the level that matches, and a QE identity or platform
+ * that does not match is refused by its own check.
+ */
+static void test_tcb_matrix(void **state)
+{
+	static const char LV1[] = "\"tcbLevels\":[{\"tcb\":{\"sgxtcbcomponents\"";
+	struct {
+		const char *name, *key, *anchor, *from, *to;
+		int body_off, body_val;		/* edit of header+body, -1: none */
+		enum tdxq_check want;
+		const char *status, *adv;
+	} cases[] = {
+		{ "re-signed, unchanged", NULL, NULL, NULL, NULL, -1, 0, TDXQ_OK, "UpToDate", "" },
+		{ "first level SWHardeningNeeded with an advisory", "tcb_info", LV1,
+		  "\"tcbStatus\":\"UpToDate\"",
+		  "\"tcbStatus\":\"SWHardeningNeeded\",\"advisoryIDs\":[\"INTEL-SA-00615\"]",
+		  -1, 0, TDXQ_OK, "SWHardeningNeeded", "INTEL-SA-00615" },
+		{ "first level ConfigurationNeeded", "tcb_info", LV1, "\"tcbStatus\":\"UpToDate\"",
+		  "\"tcbStatus\":\"ConfigurationNeeded\"", -1, 0, TDXQ_OK,
+		  "ConfigurationNeeded", "" },
+		{ "PCESVN below the first level: the OutOfDate one", "tcb_info", LV1,
+		  "\"pcesvn\":11", "\"pcesvn\":200", -1, 0, TDXQ_OK, "OutOfDate",
+		  "INTEL-SA-00106,INTEL-SA-00115,INTEL-SA-00135,INTEL-SA-00203,INTEL-SA-00220,"
+		  "INTEL-SA-00233,INTEL-SA-00270,INTEL-SA-00293,INTEL-SA-00320,INTEL-SA-00329,"
+		  "INTEL-SA-00381,INTEL-SA-00389,INTEL-SA-00477,INTEL-SA-00837" },
+		{ "the matching level Revoked", "tcb_info", LV1, "\"tcbStatus\":\"UpToDate\"",
+		  "\"tcbStatus\":\"Revoked\"", -1, 0, TDXQ_TCB, NULL, NULL },
+		{ "a status Intel does not define", "tcb_info", LV1, "\"tcbStatus\":\"UpToDate\"",
+		  "\"tcbStatus\":\"Fine\"", -1, 0, TDXQ_TCB, NULL, NULL },
+		{ "TDX module SVN below every platform level", NULL, NULL, NULL, NULL,
+		  48 + 0, 1, TDXQ_TCB, NULL, NULL },
+		{ "TDX module identity TDX_01 wants SVN 7: its OutOfDate level", "tcb_info",
+		  "\"id\":\"TDX_01\"", "\"isvsvn\":4", "\"isvsvn\":7", -1, 0, TDXQ_OK,
+		  "OutOfDate", "" },
+		{ "TDX module minor version without a module identity", NULL, NULL, NULL, NULL,
+		  48 + 1, 2, TDXQ_TCB, NULL, NULL },
+		{ "another platform's FMSPC", "tcb_info", NULL, "\"fmspc\":\"B0C06F000000\"",
+		  "\"fmspc\":\"00906ED50000\"", -1, 0, TDXQ_COLLATERAL, NULL, NULL },
+		{ "QE identity names another QE signer", "qe_identity", NULL, "\"mrsigner\":\"DC9E",
+		  "\"mrsigner\":\"DC9F", -1, 0, TDXQ_QE_IDENTITY, NULL, NULL },
+		{ "QE identity for another product", "qe_identity", NULL, "\"isvprodid\":2",
+		  "\"isvprodid\":1", -1, 0, TDXQ_QE_IDENTITY, NULL, NULL },
+		{ "QE ISVSVN below every QE level", "qe_identity", NULL, "\"isvsvn\":4",
+		  "\"isvsvn\":9", -1, 0, TDXQ_TCB, NULL, NULL },
+		{ "QE at an OutOfDate QE level", "qe_identity", NULL,
+		  "\"tcbStatus\":\"UpToDate\"}]",
+		  "\"tcbStatus\":\"UpToDate\"},{\"tcb\":{\"isvsvn\":0},"
+		  "\"tcbDate\":\"2020-01-01T00:00:00Z\",\"tcbStatus\":\"OutOfDate\","
+		  "\"advisoryIDs\":[\"INTEL-SA-00999\"]}]", -1, 0, TDXQ_OK, "UpToDate", "" },
+		{ "TCB info for SGX, not TDX", "tcb_info", NULL, "\"id\":\"TDX\"", "\"id\":\"SGX\"",
+		  -1, 0, TDXQ_PARSE, NULL, NULL },
+	};
+	struct ts_chain t;
+	struct tdxq_result r;
+	uint8_t hb[632], qe[384], *q;
+	size_t i, ql;
+	char *text, *col;
+	enum tdxq_check got;
+
+	ts_chain_new(&t);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ts_real_parts(hb, qe);
+		if (cases[i].body_off >= 0)
+			hb[cases[i].body_off] = (uint8_t)cases[i].body_val;
+		q = ts_quote(&t, hb, qe, &ql);
+		text = cases[i].key ? ts_edit(cases[i].key, cases[i].anchor, cases[i].from,
+					      cases[i].to) : NULL;
+		col = ts_collateral(&t, cases[i].key && !strcmp(cases[i].key, "tcb_info") ? text : NULL,
+				    cases[i].key && !strcmp(cases[i].key, "qe_identity") ? text : NULL);
+		if (cases[i].want == TDXQ_PARSE) {
+			struct dcap_collateral c;
+
+			assert_int_equal(dcap_collateral_parse((const uint8_t *)col, strlen(col), &c),
+					 -EBADMSG);
+			dcap_collateral_free(&c);
+		} else {
+			got = ts_verify(&t, q, ql, col, &r);
+			print_message("  %s: %s %s\n", cases[i].name, tdxq_check_name(got),
+				      got ? r.detail : r.tcb_status);
+			if (got != cases[i].want)
+				fail_msg("%s: %s (%s), want %s", cases[i].name, tdxq_check_name(got),
+					 r.detail, tdxq_check_name(cases[i].want));
+			if (cases[i].status) {
+				assert_string_equal(r.tcb_status, cases[i].status);
+				assert_string_equal(r.advisories, cases[i].adv);
+			}
+			/* the test root is no Intel root: the pinned one refuses it all */
+			{
+				X509 *rt = root();
+
+				assert_int_equal(tdx_quote_verify(q, ql, rt, NULL, at(DCAP_TIME), &r),
+						 TDXQ_PCK_CHAIN);
+				X509_free(rt);
+			}
+		}
+		free(text);
+		free(col);
+		free(q);
+	}
+	ts_chain_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -568,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_collateral_own_root),
 		cmocka_unit_test(test_malformed_collateral),
 		cmocka_unit_test(test_rfc3339),
+		cmocka_unit_test(test_tcb_matrix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
