@@ -26,7 +26,7 @@
 
 /* Every test certificate and CRL is valid around the tdx-dcap collateral's time. */
 #define TS_FROM	((time_t)1735689600)	/* 2025-01-01 */
-#define TS_TO	((time_t)1767225600)	/* 2026-01-01 */
+#define TS_TO	((time_t)2208988800)	/* 2040-01-01 */
 
 struct ts_chain {
 	EVP_PKEY *root_key, *ca_key, *pck_key, *tcb_key, *ak;

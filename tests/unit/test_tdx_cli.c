@@ -18,6 +18,7 @@
 
 #include "bundle.h"
 #include "tdata.h"
+#include "tdx_testsign.h"
 
 #define AT " --time 2025-06-19T10:33:27Z"
 #define COL " --collateral tdx-dcap/collateral.json"
@@ -36,20 +37,22 @@ static int run(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s >/dev/null 2>&1", tdata_dir(), bin, args);
+	/* CVMG_TEST_VERBOSE=1 shows what the helper printed */
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s %s", tdata_dir(), bin, args,
+		 getenv("CVMG_TEST_VERBOSE") ? "" : ">/dev/null 2>&1");
 	st = system(cmd);
 	assert_true(WIFEXITED(st));
 	return WEXITSTATUS(st);
 }
 
-/* Write @len bytes to $tmp/@name; returns the path. */
+/* Write @len bytes to $tmp/@name; returns the path (valid for the next 63 calls). */
 static const char *put(const char *name, const void *buf, size_t len)
 {
-	static char path[8][PATH_MAX];
+	static char path[64][128];
 	static int slot;
-	char *p = path[slot++ % 8];
+	char *p = path[slot++ % 64];
 
-	snprintf(p, PATH_MAX, "%s/%s", tmp, name);
+	snprintf(p, sizeof(path[0]), "%s/%.40s", tmp, name);
 	assert_int_equal(cvmg_write_file_atomic(p, buf, len, 0600), 0);
 	return p;
 }
@@ -257,6 +260,153 @@ static void test_hcl_with_quote(void **state)
 	free(c);
 }
 
+/* Does "BIN ARGS --json" print @needle? */
+static bool prints(const char *needle, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static bool prints(const char *needle, const char *fmt, ...)
+{
+	char args[2048], cmd[PATH_MAX + 2200], line[4096];
+	bool found = false;
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s --json 2>/dev/null", tdata_dir(), bin, args);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		found |= !!strstr(line, needle);
+	pclose(f);
+	return found;
+}
+
+/* The quote body for @tdr (a TDREPORT), as a quoting enclave would make it. */
+static void body_from_tdreport(uint8_t hb[632], const uint8_t *tdr)
+{
+	uint8_t *b = hb + 48;
+
+	memcpy(b + 0, tdr + 264, 16);		/* TEE_TCB_SVN */
+	memcpy(b + 16, tdr + 280, 48);		/* MRSEAM */
+	memcpy(b + 64, tdr + 328, 48);		/* MRSIGNERSEAM */
+	memcpy(b + 112, tdr + 376, 8);		/* SEAM attributes */
+	memcpy(b + 120, tdr + 512, 16);		/* TD attributes, XFAM */
+	memcpy(b + 136, tdr + 528, 4 * 48);	/* MRTD, MRCONFIGID, MROWNER, MROWNERCONFIG */
+	memcpy(b + 328, tdr + 720, 4 * 48);	/* RTMR0-3 */
+	memcpy(b + 520, tdr + 128, 64);		/* REPORTDATA */
+}
+
+/*
+ * The Azure TDX round trip, with the quote from a test quoting service (a test
+ * root passed as --intel-root, as the rig will): the quote made for the HCL
+ * report's TDREPORT verifies it (hardware_verified), and one made for anything
+ * else is refused whichever field differs.
+ */
+static void test_hcl_round_trip(void **state)
+{
+	static const struct { int off; const char *what; } fields[] = {
+		{ 48 + 520, "REPORTDATA" }, { 48 + 136, "MRTD" }, { 48 + 328 + 48 * 3, "RTMR3" },
+		{ 48 + 16, "MRSEAM" }, { 48 + 128, "XFAM" }, { 48 + 232, "MROWNER" },
+	};
+	struct ts_chain t;
+	struct bundle b = { 0 };
+	uint8_t hb[632], qe[384], *q, *out;
+	size_t hl, ql, bl, i;
+	uint8_t *h = tdata_read("azure-tdx/hcl-report-1.bin", &hl);
+	const char *root, *qf, *unk;
+	BIO *bio;
+	char pem[4096];
+
+	ts_chain_new(&t);
+	bio = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(bio, t.root);
+	ts_pem(bio, pem, sizeof(pem));
+	BIO_free(bio);
+	root = put("root.pem", pem, strlen(pem));
+	unk = put("unk.pol", "tcb_status = unknown\n", 21);
+	ts_real_parts(hb, qe);
+	body_from_tdreport(hb, h + 32);
+	q = ts_quote(&t, hb, qe, &ql);
+	qf = put("tdq.bin", q, ql);
+	/* verified to the (test) root: the default policy still wants a known TCB */
+	assert_int_equal(run("verify azure-tdx/hcl-report-1.bin --td-quote %s --intel-root %s",
+			     qf, root), 2);
+	assert_int_equal(run("verify azure-tdx/hcl-report-1.bin --td-quote %s --intel-root %s "
+			     "--policy %s", qf, root, unk), 0);
+	assert_true(prints("\"hardware_verified\":true", "verify azure-tdx/hcl-report-1.bin "
+			   "--td-quote %s --intel-root %s --policy %s", qf, root, unk));
+	/* the same quote to Intel's pinned root: not Intel's, refused */
+	assert_int_equal(run("verify azure-tdx/hcl-report-1.bin --td-quote %s --policy %s", qf, unk),
+			 1);
+	/* for another TD report: refused whichever field differs */
+	assert_int_equal(run("verify azure-tdx/hcl-report-2.bin --td-quote %s --intel-root %s "
+			     "--policy %s", qf, root, unk), 1);
+	free(q);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		ts_real_parts(hb, qe);
+		body_from_tdreport(hb, h + 32);
+		hb[fields[i].off] ^= 0x01;
+		q = ts_quote(&t, hb, qe, &ql);
+		if (run("verify azure-tdx/hcl-report-1.bin --td-quote %s --intel-root %s "
+			"--policy %s", put("tdq-x.bin", q, ql), root, unk) != 1)
+			fail_msg("a quote with another %s was not refused", fields[i].what);
+		free(q);
+	}
+	/* in a bundle */
+	ts_real_parts(hb, qe);
+	body_from_tdreport(hb, h + 32);
+	q = ts_quote(&t, hb, qe, &ql);
+	b.n = 2;
+	b.s[0] = (struct bundle_section_ref){ BUNDLE_HCL_REPORT, h, (uint32_t)hl };
+	b.s[1] = (struct bundle_section_ref){ BUNDLE_TD_QUOTE, q, (uint32_t)ql };
+	assert_int_equal(bundle_write(&b, &out, &bl), 0);
+	/*
+	 * The bundle's TD quote verifies the TDREPORT; the bundle still fails as a
+	 * whole for want of a TPM quote by HCLAkPub, which no real data here has.
+	 */
+	qf = put("rt.bndl", out, bl);
+	assert_int_equal(run("verify %s --intel-root %s --policy %s", qf, root, unk), 1);
+	assert_true(prints("\"hardware_verified\":true", "verify %s --intel-root %s --policy %s",
+			   qf, root, unk));
+	assert_true(prints("equal the TDREPORT's", "verify %s --intel-root %s", qf, root));
+	assert_true(prints("bundle lacks the quote", "verify %s --intel-root %s", qf, root));
+	free(out);
+	free(q);
+	free(h);
+	ts_chain_free(&t);
+}
+
+/* A debug TD's quote, genuinely signed: the policy refuses it unless allowed. */
+static void test_debug_td(void **state)
+{
+	struct ts_chain t;
+	uint8_t hb[632], qe[384], *q;
+	size_t ql;
+	const char *root, *qf;
+	BIO *bio;
+	char pem[4096];
+
+	ts_chain_new(&t);
+	bio = BIO_new(BIO_s_mem());
+	PEM_write_bio_X509(bio, t.root);
+	ts_pem(bio, pem, sizeof(pem));
+	BIO_free(bio);
+	root = put("root.pem", pem, strlen(pem));
+	ts_real_parts(hb, qe);
+	hb[48 + 120] |= 1;	/* TUD.DEBUG */
+	q = ts_quote(&t, hb, qe, &ql);
+	qf = put("debug.bin", q, ql);
+	assert_int_equal(run("verify %s --intel-root %s --policy %s", qf, root,
+			     put("u.pol", "tcb_status = unknown\n", 21)), 2);
+	assert_true(prints("TUD.DEBUG", "verify %s --intel-root %s --policy %s", qf, root,
+			   put("u.pol", "tcb_status = unknown\n", 21)));
+	assert_int_equal(run("verify %s --intel-root %s --policy %s", qf, root,
+			     put("d.pol", "tcb_status = unknown\nallow_debug = true\n", 40)), 0);
+	free(q);
+	ts_chain_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +414,8 @@ int main(void)
 		cmocka_unit_test(test_raw_quote_policy),
 		cmocka_unit_test(test_raw_quote_tampered),
 		cmocka_unit_test(test_hcl_with_quote),
+		cmocka_unit_test(test_hcl_round_trip),
+		cmocka_unit_test(test_debug_td),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
