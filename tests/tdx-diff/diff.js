@@ -5,27 +5,35 @@
 // package-lock.json) on the real tdx-dcap quote and collateral, and on mutations
 // of them a host could hand a verifier. Each case must give both the same status:
 //
-//   UpToDate, SWHardeningNeeded, ... the TCB status (cvmguard: exit 0)
+//   UpToDate, SWHardeningNeeded, ... the TCB status and advisory IDs (cvmguard:
+//              exit 0 under a policy allowing every status but Revoked)
 //   stale      collateral or a certificate outside its window (exit 2)
 //   tcb        no TCB level matches, or Revoked (exit 2)
 //   rejected   a signature, chain or binding does not hold (exit 1)
 //   qe_identity the QE is not the one the QE identity names (exit 1)
 //   malformed  the quote or collateral does not parse (exit 3)
+//   debug      a debug TD, refused by the default policy (exit 2)
+//
+// The real data gives only UpToDate, stale and failures; the other statuses come
+// from SIGNED, a directory the test signer (testsign.c) fills with the real quote
+// and collateral re-signed by a test root with one edit each: both verifiers are
+// then given that root (cvmguard --intel-root, dcap-qvl newWithRootCa).
 //
 // dcap-qvl reports through exceptions; MAP turns their messages into statuses.
 // Cases where cvmguard is deliberately stricter are listed apart (DIVERGE), each
 // asserting both sides' answers so a change on either side is seen.
 //
-// Usage: node diff.js CVMGUARD_BIN DATA_DIR    Closing line: "tdx-diff: N passed, N failed"
+// Usage: node diff.js CVMGUARD_BIN DATA_DIR SIGNED
+// Closing line: "tdx-diff: N passed, N failed"
 'use strict';
 
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
-const { verify } = require('@phala/dcap-qvl');
+const { verify, QuoteVerifier } = require('@phala/dcap-qvl');
 
-const [bin, data] = process.argv.slice(2);
+const [bin, data, signed] = process.argv.slice(2);
 const quote = fs.readFileSync(path.join(data, 'tdx-dcap/quote.bin'));
 const collateral = JSON.parse(fs.readFileSync(path.join(data, 'tdx-dcap/collateral.json')));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cvmg-tdx-diff-'));
@@ -34,6 +42,7 @@ const AT = '2025-06-19T10:33:27Z';
 
 // dcap-qvl's exception messages (src/verify.js, utils.js, quote.js) -> statuses
 const MAP = [
+	[/Debug mode is enabled/, 'debug'],
 	[/expired|issue date is in the future|not yet valid/i, 'stale'],
 	[/QE (MRSIGNER|ISVPRODID|MISCSELECT|ATTRIBUTES) mismatch/, 'qe_identity'],
 	[/No matching TCB level|TCB status is invalid|below minimum/, 'tcb'],
@@ -44,10 +53,13 @@ const MAP = [
 
 let lastMessage = '';
 
-function qvl(q, col, at) {
+function qvl(q, col, at, rootDer) {
 	lastMessage = '';
 	try {
-		return verify(q, col, T(at)).status;
+		const r = rootDer ? QuoteVerifier.newWithRootCa(rootDer).verify(q, col, T(at))
+				  : verify(q, col, T(at));
+
+		return r.status + (r.advisory_ids.length ? ' ' + r.advisory_ids.join(',') : '');
 	} catch (e) {
 		const msg = String(e.message) + (e.cause ? ': ' + e.cause.message : '');
 
@@ -59,15 +71,23 @@ function qvl(q, col, at) {
 	}
 }
 
-function cvmguard(q, col, at) {
+function cvmguard(q, col, at, rootDer) {
 	const qf = path.join(tmp, 'q.bin'), cf = path.join(tmp, 'c.json');
+	const rf = path.join(tmp, 'root.der'), pf = path.join(tmp, 'all.pol');
+	// every status a policy may allow, so the verdict shows the status itself
+	const args = ['verify', qf, '--collateral', cf, '--time', at, '--json', '--policy', pf];
 	let out, rc = 0;
 
 	fs.writeFileSync(qf, q);
 	fs.writeFileSync(cf, JSON.stringify(col));
+	fs.writeFileSync(pf, 'tcb_status = UpToDate, SWHardeningNeeded, ConfigurationNeeded, ' +
+			 'ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded\n');
+	if (rootDer) {
+		fs.writeFileSync(rf, rootDer);
+		args.push('--intel-root', rf);
+	}
 	try {
-		out = execFileSync(bin, ['verify', qf, '--collateral', cf, '--time', at, '--json'],
-				   { stdio: ['ignore', 'pipe', 'ignore'] });
+		out = execFileSync(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
 	} catch (e) {
 		rc = e.status;
 		out = e.stdout;
@@ -75,13 +95,17 @@ function cvmguard(q, col, at) {
 	const r = JSON.parse(out.toString());
 	const failed = r.checks.filter((c) => c.result === 'fail').map((c) => c.name);
 	const viol = r.policy_violations.map((v) => v.detail).join(' ');
+	const vnames = r.policy_violations.map((v) => v.name);
 	if (rc === 0)
-		return r.claims.td_quote.tcb_status;
+		return r.claims.td_quote.tcb_status +
+		       (r.claims.td_quote.advisory_ids ? ' ' + r.claims.td_quote.advisory_ids : '');
 	if (rc === 3)
 		return 'malformed';
+	if (rc === 2 && vnames.includes('td_attributes') && /DEBUG/.test(viol))
+		return 'debug';
 	if (rc === 2 && /stale/.test(viol))
 		return 'stale';
-	if (rc === 2 && /TCB/.test(viol))
+	if (rc === 2 && /TCB:/.test(viol))
 		return 'tcb';
 	if (rc === 1 && failed.includes('td-quote-qe-identity'))
 		return 'qe_identity';
@@ -160,16 +184,42 @@ const DIVERGE = [
 	 'rejected', 'UpToDate', 'dcap-qvl does not verify CRL signatures or issuers'],
 ];
 
+// Re-signed by the test root: [directory, ...] agreeing, and stricter ones.
+const SIGNED = ['resigned', 'sw-hardening-needed', 'configuration-needed',
+	'config-and-sw-hardening', 'out-of-date-pcesvn', 'revoked', 'no-level-tdx-svn',
+	'other-fmspc', 'qe-other-signer', 'qe-other-product', 'qe-svn-below-levels',
+	'qe-out-of-date', 'debug-td'];
+const SIGNED_DIVERGE = [
+	['module-identity-out-of-date', 'OutOfDate', 'UpToDate',
+	 'dcap-qvl does not apply the TCB info\'s TDX module identities'],
+	['module-minor-without-identity', 'tcb', 'UpToDate',
+	 'dcap-qvl does not apply the TCB info\'s TDX module identities'],
+];
+const rootDer = fs.readFileSync(path.join(signed, 'root.der'));
+const load = (d) => [fs.readFileSync(path.join(signed, d, 'quote.bin')),
+		     JSON.parse(fs.readFileSync(path.join(signed, d, 'collateral.json')))];
+for (const d of SIGNED) {
+	const [q, col] = load(d);
+	CASES.push([`test-signed: ${d}`, q, col, AT, rootDer]);
+	// and the pinned Intel root refuses what the test root signed
+	if (d === 'resigned')
+		CASES.push(['test-signed, against the pinned Intel root', q, col, AT]);
+}
+for (const [d, wa, wb, why] of SIGNED_DIVERGE) {
+	const [q, col] = load(d);
+	DIVERGE.push([`test-signed: ${d}`, q, col, AT, wa, wb, why, rootDer]);
+}
+
 let pass = 0, fail = 0;
-for (const [name, q, col, at] of CASES) {
-	const a = cvmguard(q, col, at), b = qvl(q, col, at);
+for (const [name, q, col, at, root] of CASES) {
+	const a = cvmguard(q, col, at, root), b = qvl(q, col, at, root);
 	const ok = a === b;
 	console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: cvmguard ${a}, dcap-qvl ${b}` +
 		    (lastMessage ? ` ("${lastMessage}")` : ''));
 	ok ? pass++ : fail++;
 }
-for (const [name, q, col, at, wa, wb, why] of DIVERGE) {
-	const a = cvmguard(q, col, at), b = qvl(q, col, at);
+for (const [name, q, col, at, wa, wb, why, root] of DIVERGE) {
+	const a = cvmguard(q, col, at, root), b = qvl(q, col, at, root);
 	const ok = a === wa && b === wb;
 	console.log(`${ok ? 'ok  ' : 'FAIL'} (stricter) ${name}: cvmguard ${a}, dcap-qvl ${b}` +
 		    ` (want ${wa} / ${wb}: ${why})`);
