@@ -188,8 +188,6 @@ int tdx_evidence_verify(const struct tdx_evidence *e, const struct tdx_report *t
 	}
 	got = tdx_quote_verify(e->quote, e->quote_len, e->root ? e->root : pinned, colp,
 			       e->now, &r);
-	if (got == TDXQ_COLLATERAL && !colp)
-		got = TDXQ_TCB;
 	if (got == TDXQ_COLLATERAL)
 		add_check(s, "tdx-collateral", 0, r.detail);
 	else if (colp)
