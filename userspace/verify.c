@@ -204,6 +204,17 @@ int cmd_verify(int argc, char **argv)
 		rc = ret == -ENOENT || ret == -EACCES ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
+	/* TDX inputs with evidence they cannot apply to: refuse, never ignore */
+	if ((tdq || col) && verifier_detect(file, len) == VERIFIER_SNP_REPORT) {
+		cvmg_err("--td-quote and --collateral apply to TDX evidence, not an SNP report");
+		rc = CVMG_EXIT_USAGE;
+		goto out;
+	}
+	if (tdq && verifier_detect(file, len) == VERIFIER_TD_QUOTE) {
+		cvmg_err("%s is a TD quote: --td-quote goes with an HCL report", argv[optind]);
+		rc = CVMG_EXIT_USAGE;
+		goto out;
+	}
 	if ((vcek_path && load_certs(vcek_path, vcek, &nv)) ||
 	    (chain_path && load_certs(chain_path, chain, &nc)) ||
 	    (root_path && load_certs(root_path, roots, &nr)))

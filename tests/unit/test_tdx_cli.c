@@ -104,6 +104,11 @@ static void test_raw_quote(void **state)
 	assert_int_equal(run("verify tdx-dcap/quote.bin --collateral /nonexistent"), 64);
 	assert_int_equal(run("verify azure-tdx/hcl-report-1.bin --td-quote /nonexistent"), 64);
 	assert_int_equal(run("verify tdx-dcap/quote.bin --intel-root /dev/null"), 64);
+	/* TDX inputs beside evidence they cannot apply to */
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der "
+			     "--td-quote tdx-dcap/quote.bin"), 64);
+	assert_int_equal(run("verify snp-milan/report.bin --vcek snp-milan/vcek.der" COL), 64);
+	assert_int_equal(run("verify tdx-dcap/quote.bin --td-quote tdx-dcap/quote.bin"), 64);
 }
 
 /* @in with MRTD/MRSEAM replaced by @mrtd/@mrseam, and a trailing 0 flipping a bit */
