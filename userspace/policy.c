@@ -31,15 +31,22 @@
  *   tdx.allow_debug = BOOL     default false: a debuggable TD is refused
  *   tdx.require_hardware_verified = BOOL  default true: TDX evidence without a
  *                              hardware-verified TD quote is refused
+ *   tdx.rtmr0 .. tdx.rtmr3, tdx.mrseam (repeatable), tdx.td_attributes,
+ *   tdx.tcb_status, tdx.min_tee_tcb_svn
+ *                              TD keys, described in tdx_policy.c; appraised
+ *                              against a raw TD quote's body or an HCL report's
+ *                              TDREPORT (which a TD quote, when there is one,
+ *                              must equal). tdx.tcb_status defaults to UpToDate
  *   vm_config.KEY = VALUE      vTPM (HCL) claims: vm-configuration KEY must be
  *                              VALUE (booleans true/false, numbers in decimal)
  *   vtpm.unlogged_pcrs = N[,N...]  PCRs a bundle's quote may select with a
  *                              non-reset value that no log in the bundle replays
  *
  * The SNP keys' earlier unprefixed spellings (allow_migration_agent, allow_smt,
- * vmpl, min_version, id_key_digest) are the same keys; allow_debug relaxes both
- * snp.allow_debug and tdx.allow_debug; require_hardware_verified is
- * tdx.require_hardware_verified.
+ * vmpl, min_version, id_key_digest) are the same keys; so are the TD keys'
+ * unprefixed spellings (mrtd, rtmr0..rtmr3, mrseam, td_attributes, tcb_status,
+ * min_tee_tcb_svn: mrtd is tdx.mrtd); allow_debug relaxes both snp.allow_debug
+ * and tdx.allow_debug; require_hardware_verified is tdx.require_hardware_verified.
  *
  * BOOL is true/false/yes/no/1/0; N is decimal without leading zeros. A file with
  * a NUL byte, an unknown key, a repeated key or a malformed value is refused as a
@@ -74,6 +81,7 @@ void policy_init(struct cvmg_policy *p)
 		p->min_tcb[i] = -1;
 	p->allow_smt = -1;
 	p->vmpl = POLICY_VMPL_DEFAULT;
+	tdx_policy_init(&p->tdx);
 }
 
 /**
@@ -98,10 +106,13 @@ void policy_print_default(FILE *f)
 		"# TDX\n"
 		"tdx.allow_debug = false\n"
 		"tdx.require_hardware_verified = true\n"
+		"# TD quote: the TCB status DCAP collateral gives (unknown: no collateral)\n"
+		"tdx.tcb_status = UpToDate\n"
 		"# vTPM: every quoted PCR whose value is not its reset value is replayed by a\n"
 		"# log in the bundle (vtpm.unlogged_pcrs names exceptions; none by default)\n"
 		"# not checked unless given: measurement, snp.measurement, tdx.mrtd,\n"
-		"# min_tcb.*, snp.allow_smt, snp.min_version, snp.id_key_digest, vm_config.*\n");
+		"# min_tcb.*, snp.allow_smt, snp.min_version, snp.id_key_digest,\n"
+		"# tdx.rtmr0-3, tdx.mrseam, tdx.td_attributes, tdx.min_tee_tcb_svn, vm_config.*\n");
 }
 
 /**
@@ -212,6 +223,12 @@ static const char *const snp_legacy[] = {
 	"allow_migration_agent", "allow_smt", "vmpl", "min_version", "id_key_digest",
 };
 
+/* The TD keys issue 14 named without a prefix (the TD quote's fields). */
+static const char *const tdx_legacy[] = {
+	"mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrseam", "td_attributes",
+	"tcb_status", "min_tee_tcb_svn",
+};
+
 /*
  * The key's canonical name (legacy spellings of a key map to it), and whether
  * it may repeat. Return: 0, or -ENOENT for a key that is not known.
@@ -220,14 +237,23 @@ static int canonical(const char *key, char *out, size_t size, bool *repeatable)
 {
 	size_t i;
 
-	*repeatable = !strcmp(key, "measurement") || !strcmp(key, "snp.measurement") ||
-		      !strcmp(key, "tdx.mrtd") || !strcmp(key, "id_key_digest") ||
-		      !strcmp(key, "snp.id_key_digest");
 	for (i = 0; i < sizeof(snp_legacy) / sizeof(snp_legacy[0]); i++)
 		if (!strcmp(key, snp_legacy[i])) {
-			snprintf(out, size, "snp.%s", key);
-			return 0;
+			snprintf(out, size, "snp.%s", snp_legacy[i]);
+			key = out;
+			break;
 		}
+	for (i = 0; i < sizeof(tdx_legacy) / sizeof(tdx_legacy[0]); i++)
+		if (!strcmp(key, tdx_legacy[i])) {
+			snprintf(out, size, "tdx.%s", tdx_legacy[i]);
+			key = out;
+			break;
+		}
+	*repeatable = !strcmp(key, "measurement") || !strcmp(key, "snp.measurement") ||
+		      !strcmp(key, "tdx.mrtd") || !strcmp(key, "tdx.mrseam") ||
+		      !strcmp(key, "snp.id_key_digest");
+	if (key == out)
+		return 0;
 	if (!strcmp(key, "require_hardware_verified"))
 		key = "tdx.require_hardware_verified";
 	if (strlen(key) >= size)
@@ -324,6 +350,8 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 		p->tdx_allow_unverified |= !b;
 		return 0;
 	}
+	if (!strncmp(key, "tdx.", 4))
+		return tdx_policy_parse_kv(&p->tdx, key + 4, val);
 	if (!strcmp(key, "vtpm.unlogged_pcrs"))
 		return parse_pcr_list(val, &p->unlogged_pcrs);
 	return -ENOENT;
@@ -534,6 +562,47 @@ void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
 }
 
 /**
+ * policy_check_td() - appraise a TD's measurements and attributes
+ * @p: the policy
+ * @mrtd: MRTD (checked against measurement and tdx.mrtd)
+ * @mrseam: MRSEAM (tdx.mrseam)
+ * @rtmr: RTMR0-3 (tdx.rtmr0..3)
+ * @td_attributes: the TD attributes (tdx.allow_debug, tdx.td_attributes)
+ * @tee_tcb_svn: TEE_TCB_SVN (tdx.min_tee_tcb_svn)
+ * @out: violations are appended here
+ *
+ * The same keys whether the fields come from a verified TD quote or from an HCL
+ * report's TDREPORT (which a verified quote matches field by field).
+ */
+void policy_check_td(const struct cvmg_policy *p, const uint8_t *mrtd, const uint8_t *mrseam,
+		     const uint8_t (*rtmr)[48], uint64_t td_attributes,
+		     const uint8_t *tee_tcb_svn, struct policy_violations *out)
+{
+	const struct tdx_policy *t = &p->tdx;
+	int i;
+
+	check_measurement(p, POLICY_TDX, mrtd, out);
+	if (!p->tdx_allow_debug && (td_attributes & TDX_ATTR_DEBUG))
+		violation(out, "tdx.allow_debug", "TD attributes allow debugging (TUD.DEBUG set)");
+	if (t->has_td_attributes && td_attributes != t->td_attributes)
+		violation(out, "tdx.td_attributes", "TD attributes are 0x%016llx, policy wants "
+			  "0x%016llx", (unsigned long long)td_attributes,
+			  (unsigned long long)t->td_attributes);
+	if (t->nmrseam && !digest_listed(t->mrseam, t->nmrseam, mrseam))
+		violation(out, "tdx.mrseam", "MRSEAM matches none of the policy's");
+	for (i = 0; i < 4; i++)
+		if (t->has_rtmr[i] && memcmp(t->rtmr[i], rtmr[i], 48))
+			violation(out, (const char *const[]){ "tdx.rtmr0", "tdx.rtmr1", "tdx.rtmr2",
+				  "tdx.rtmr3" }[i], "RTMR%d differs from the policy's value", i);
+	for (i = 0; t->has_min_svn && i < 16; i++)
+		if (tee_tcb_svn[i] < t->min_tee_tcb_svn[i]) {
+			violation(out, "tdx.min_tee_tcb_svn", "TEE_TCB_SVN[%d] is %u, policy wants "
+				  "at least %u", i, tee_tcb_svn[i], t->min_tee_tcb_svn[i]);
+			break;
+		}
+}
+
+/**
  * policy_check_tdx() - appraise a TDX report (its measurement is MRTD)
  * @p: the policy
  * @t: the TDREPORT
@@ -544,9 +613,8 @@ void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
 void policy_check_tdx(const struct cvmg_policy *p, const struct tdx_report *t,
 		      struct policy_violations *out)
 {
-	check_measurement(p, POLICY_TDX, t->mrtd, out);
-	if (!p->tdx_allow_debug && (t->td_attributes & TDX_ATTR_DEBUG))
-		violation(out, "tdx.allow_debug", "TD attributes allow debugging");
+	policy_check_td(p, t->mrtd, t->mrseam, (const uint8_t (*)[48])t->rtmr, t->td_attributes,
+			t->tee_tcb_svn, out);
 }
 
 /**

@@ -19,6 +19,7 @@
 
 #include "hcl_report.h"
 #include "snp_report.h"
+#include "tdx_policy.h"
 
 #define POLICY_MAX_DIGESTS	16
 #define POLICY_MAX_VMCFG	16
@@ -53,6 +54,7 @@ struct cvmg_policy {
 	/* TDX */
 	bool tdx_allow_debug;			/* tdx.allow_debug; default false */
 	bool tdx_allow_unverified;		/* tdx.require_hardware_verified = false */
+	struct tdx_policy tdx;			/* tdx.rtmr0-3, tdx.mrseam, tdx.tcb_status... */
 	/* vTPM: HCL runtime claims and the quote's PCRs */
 	size_t nvmcfg;
 	struct { char key[64]; char value[128]; } vmcfg[POLICY_MAX_VMCFG];
@@ -72,6 +74,9 @@ void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
 		      enum snp_product prod, bool hcl, struct policy_violations *out);
 void policy_check_tdx(const struct cvmg_policy *p, const struct tdx_report *t,
 		      struct policy_violations *out);
+void policy_check_td(const struct cvmg_policy *p, const uint8_t *mrtd, const uint8_t *mrseam,
+		     const uint8_t (*rtmr)[48], uint64_t td_attributes,
+		     const uint8_t *tee_tcb_svn, struct policy_violations *out);
 void policy_check_hw(const struct cvmg_policy *p, bool tdx, bool verified,
 		     struct policy_violations *out);
 void policy_check_vmcfg(const struct cvmg_policy *p, json_object *vm_config,

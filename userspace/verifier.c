@@ -25,6 +25,8 @@
 #include "hcl_report.h"
 #include "snp_report.h"
 #include "tcg_log.h"
+#include "tdx_quote.h"
+#include "tdx_verify.h"
 #include "tpm_quote.h"
 #include "verifier.h"
 
@@ -726,6 +728,31 @@ static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl
 	return verify_logs(c, b, quoted, pcrs->data);
 }
 
+/* A TD quote (raw, or for an HCL report's TDREPORT @t): tdx_verify.c does the work. */
+static int verify_td_quote(struct vctx *c, const struct bundle *b, const struct tdx_report *t,
+			   const uint8_t *raw, size_t rawlen)
+{
+	const struct bundle_section_ref *sq = b ? bundle_get(b, BUNDLE_TD_QUOTE) : NULL;
+	const struct bundle_section_ref *sc = b ? bundle_get(b, BUNDLE_DCAP_COLLATERAL) : NULL;
+	struct tdx_sink s = { c->claims, c->checks, c->notes, &c->pv, false, false };
+	struct tdx_evidence e = {
+		.quote = raw ? raw : c->in->td_quote ? c->in->td_quote : sq ? sq->data : NULL,
+		.quote_len = raw ? rawlen : c->in->td_quote ? c->in->td_quote_len :
+			     sq ? sq->len : 0,
+		.collateral = c->in->collateral ? c->in->collateral : sc ? sc->data : NULL,
+		.collateral_len = c->in->collateral ? c->in->collateral_len : sc ? sc->len : 0,
+		.root = c->in->intel_root, .now = c->in->now, .policy = c->pol,
+		.nonce = c->in->nonce, .nonce_len = c->in->nonce_len,
+	};
+	int ret;
+
+	c->tdx = true;
+	ret = tdx_evidence_verify(&e, t, &s);
+	c->failed |= s.failed;
+	c->hw_verified |= s.hw_verified;
+	return ret;
+}
+
 static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const struct bundle *b)
 {
 	struct snp_report *r = NULL;
@@ -758,21 +785,15 @@ static int verify_hcl(struct vctx *c, const uint8_t *buf, size_t len, const stru
 			goto out;
 		}
 		tdx_claims(c, &t);
-		c->tdx = true;
 		/*
-		 * Hook for TD-quote verification: set c->hw_verified when a TD quote
-		 * verified to Intel's root carries this TDREPORT's REPORTDATA and
-		 * measurements. Until then policy_check_hw() refuses the evidence
-		 * (tdx.require_hardware_verified, exit 2) unless the policy relaxes it.
+		 * A TD quote (--td-quote, or the bundle's) verified to Intel's root
+		 * whose body matches this TDREPORT sets c->hw_verified; without one
+		 * policy_check_hw() refuses the evidence (tdx.require_hardware_verified,
+		 * exit 2) unless the policy relaxes it.
 		 */
-		if (!c->hw_verified) {
-			check(c, "tdx-report-signature", -1, "NOT VERIFIED: a TDREPORT is MAC'ed "
-			      "for its CPU, not signed; verifying it offline needs a TD quote");
-			json_object_array_add(c->notes, json_object_new_string(
-				"the TDX hardware report is not verified offline: the claims, the "
-				"quote and the logs are consistent with it, but nothing proves it "
-				"came from TDX hardware"));
-		}
+		ret = verify_td_quote(c, b, &t, NULL, 0);
+		if (ret)
+			goto out;
 		policy_check_tdx(c->pol, &t, &c->pv);
 	}
 	ret = hcl_report_check_binding(&h);
@@ -803,8 +824,9 @@ out:
  * @buf: the file
  * @len: its length
  *
- * Return: VERIFIER_BUNDLE ("CVMGBNDL" magic), VERIFIER_HCL_REPORT ("HCLA"), a
- * VERIFIER_SNP_REPORT (exactly 1184 bytes), or VERIFIER_UNKNOWN.
+ * Return: VERIFIER_BUNDLE ("CVMGBNDL" magic), VERIFIER_HCL_REPORT ("HCLA"),
+ * VERIFIER_TD_QUOTE (quote v4/v5 header, TDX, ECDSA P-256), a VERIFIER_SNP_REPORT
+ * (exactly 1184 bytes), or VERIFIER_UNKNOWN.
  */
 enum verifier_kind verifier_detect(const uint8_t *buf, size_t len)
 {
@@ -812,12 +834,15 @@ enum verifier_kind verifier_detect(const uint8_t *buf, size_t len)
 		return VERIFIER_BUNDLE;
 	if (len >= 4 && !memcmp(buf, HCL_MAGIC, 4))
 		return VERIFIER_HCL_REPORT;
+	if (tdx_quote_is_quote(buf, len))
+		return VERIFIER_TD_QUOTE;
 	if (len == SNP_REPORT_SIZE)
 		return VERIFIER_SNP_REPORT;
 	return VERIFIER_UNKNOWN;
 }
 
-static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report", "bundle" };
+static const char *const kind_names[] = { "unknown", "snp-report", "hcl-report", "bundle",
+					  "td-quote" };
 
 /**
  * verifier_run() - verify one piece of evidence
@@ -889,6 +914,9 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 	case VERIFIER_HCL_REPORT:
 		ret = verify_hcl(&c, in->evidence, in->len, NULL);
 		break;
+	case VERIFIER_TD_QUOTE:
+		ret = verify_td_quote(&c, NULL, NULL, in->evidence, in->len);
+		break;
 	case VERIFIER_BUNDLE:
 		ret = bundle_parse(in->evidence, in->len, &b);
 		sec = ret ? NULL : bundle_get(&b, BUNDLE_HCL_REPORT);
@@ -900,8 +928,8 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 		ret = verify_hcl(&c, sec->data, sec->len, &b);
 		break;
 	default:
-		check(&c, "evidence", 0, "neither an SNP report (1184 bytes), an HCL report "
-		      "nor a bundle");
+		check(&c, "evidence", 0, "neither an SNP report (1184 bytes), an HCL report, "
+		      "a TD quote nor a bundle");
 		ret = -EBADMSG;
 	}
 	if (ret && ret != -EBADMSG && ret != -ENOMEM)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The whole offline verification of one piece of evidence (raw SNP report, HCL
- * report or evidence bundle), from AMD's root to the TPM quote, with every claim
+ * report, TD quote or evidence bundle), from AMD's root to the TPM quote, with every claim
  * and check recorded in a JSON document for the caller to print.
  */
 #ifndef CVMG_VERIFIER_H
@@ -23,6 +23,7 @@ enum verifier_kind {
 	VERIFIER_SNP_REPORT,
 	VERIFIER_HCL_REPORT,
 	VERIFIER_BUNDLE,
+	VERIFIER_TD_QUOTE,
 };
 
 struct verifier_input {
@@ -41,6 +42,11 @@ struct verifier_input {
 	const struct cvmg_policy *policy;	/* --policy, or NULL: the default */
 	const char *cache_dir;		/* certificate cache, or NULL */
 	time_t now;			/* certificate validity is checked at this time */
+	const uint8_t *td_quote;	/* --td-quote: for an HCL report's TDREPORT */
+	size_t td_quote_len;
+	const uint8_t *collateral;	/* --collateral: DCAP collateral JSON */
+	size_t collateral_len;
+	X509 *intel_root;		/* --intel-root, or NULL: Intel's pinned root */
 };
 
 enum verifier_kind verifier_detect(const uint8_t *buf, size_t len);

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM]
- *                      [--nonce HEX | --no-nonce] [--policy FILE] [--json]
+ * cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM] [--crl FILE]...
+ *                      [--td-quote FILE] [--collateral JSON] [--intel-root PEM]
+ *                      [--time RFC3339] [--nonce HEX | --no-nonce] [--policy FILE]
+ *                      [--json]
  * cvmguard verify --show-default-policy
  *
- * Verifies a raw SNP report, an HCL report or an evidence bundle (told apart by
- * content) offline and prints every claim and check. Without --policy the
- * built-in default policy applies. HCL reports and bundles need --nonce (or an
- * explicit --no-nonce). The form of this command is a contract: tests outside the
- * project use it.
+ * Verifies a raw SNP report, an HCL report, a TD quote or an evidence bundle (told
+ * apart by content) offline and prints every claim and check. Without --policy
+ * the built-in default policy applies. HCL reports and bundles need --nonce (or
+ * an explicit --no-nonce). The form of this command is a contract: tests outside
+ * the project use it.
  *
  * Environment: CVMGUARD_CERT_CACHE names a certificate cache directory (layout in
  * amd_certtable.c); CVMGUARD_VERIFY_TIME (seconds since the epoch) replaces the
@@ -24,6 +26,7 @@
 
 #include "amd_certs.h"
 #include "cvmguard.h"
+#include "dcap_collateral.h"
 #include "verifier.h"
 
 #define MAX_FILE (1 << 24)
@@ -32,13 +35,20 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM]\n"
+		   "                       [--crl FILE]... [--td-quote FILE] [--collateral JSON]\n"
+		   "                       [--intel-root PEM] [--time RFC3339]\n"
 		   "                       [--nonce HEX | --no-nonce] [--policy FILE] [--json]\n"
 		   "       cvmguard verify --show-default-policy\n"
-		   "FILE is a raw SNP report, an HCL report or an evidence bundle.\n"
+		   "FILE is a raw SNP report, an HCL report, a TD quote or an evidence bundle.\n"
 		   "  --vcek FILE    the VCEK (or VLEK) that signed the report\n"
 		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK), any order\n"
 		   "  --root FILE    trust this ARK instead of AMD's pinned roots\n"
 		   "  --crl FILE     a CRL (PEM or DER; AMD's for the ARK/ASK), repeatable\n"
+		   "  --td-quote FILE   TD quote for a TDX HCL report's TDREPORT\n"
+		   "  --collateral FILE DCAP collateral (PCS JSON) for the TD quote's TCB status\n"
+		   "  --intel-root FILE trust this root instead of Intel's pinned SGX Root CA\n"
+		   "  --time RFC3339    verify at this instant (certificates, CRLs, collateral);\n"
+		   "                    overrides CVMGUARD_VERIFY_TIME\n"
 		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce (1-64 bytes);\n"
 		   "                 required for HCL reports and bundles\n"
 		   "  --no-nonce     verify HCL evidence without a nonce (no freshness)\n"
@@ -46,7 +56,8 @@ static void usage(FILE *f)
 		   "  --show-default-policy  print the built-in default policy\n"
 		   "  --json         print the result as JSON\n"
 		   "Exit: 0 verified, 1 signature/chain/binding/log failure, 2 refused by the\n"
-		   "      policy (or not verifiable to hardware), 3 malformed evidence,\n"
+		   "      policy (or not verifiable to hardware; TDX: TCB unknown, stale\n"
+		   "      collateral, status not allowed), 3 malformed evidence,\n"
 		   "      64 usage error, unreadable file or malformed policy.\n");
 }
 
@@ -121,11 +132,20 @@ int cmd_verify(int argc, char **argv)
 		{ "no-nonce", no_argument, NULL, 'N' },
 		{ "show-default-policy", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "td-quote", required_argument, NULL, 'q' },
+		{ "collateral", required_argument, NULL, 'C' },
+		{ "intel-root", required_argument, NULL, 'I' },
+		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vcek_path = NULL, *chain_path = NULL, *root_path = NULL;
 	const char *nonce_hex = NULL, *policy_path = NULL, *t;
+	const char *tdq_path = NULL, *col_path = NULL, *iroot_path = NULL, *time_arg = NULL;
+	uint8_t *tdq = NULL, *col = NULL;
+	X509 *iroot[MAX_CERTS] = { 0 };
+	size_t ni = 0;
+	time_t at;
 	struct verifier_input in = { 0 };
 	struct cvmg_policy policy;
 	X509 *vcek[MAX_CERTS] = { 0 }, *chain[MAX_CERTS] = { 0 }, *roots[MAX_CERTS] = { 0 };
@@ -144,12 +164,16 @@ int cmd_verify(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		const char **once = opt == 'k' ? &vcek_path : opt == 'c' ? &chain_path :
 				    opt == 'r' ? &root_path : opt == 'n' ? &nonce_hex :
-				    opt == 'p' ? &policy_path : NULL;
+				    opt == 'p' ? &policy_path : opt == 'q' ? &tdq_path :
+				    opt == 'C' ? &col_path : opt == 'I' ? &iroot_path :
+				    opt == 't' ? &time_arg : NULL;
 
 		/* An option given twice would silently drop one: refused. */
 		if (once && *once) {
 			cvmg_err("--%s given twice", opt == 'k' ? "vcek" : opt == 'c' ? "chain" :
-				 opt == 'r' ? "root" : opt == 'n' ? "nonce" : "policy");
+				 opt == 'r' ? "root" : opt == 'n' ? "nonce" : opt == 'p' ? "policy" :
+				 opt == 'q' ? "td-quote" : opt == 'C' ? "collateral" :
+				 opt == 'I' ? "intel-root" : "time");
 			goto out;
 		}
 		switch (opt) {
@@ -168,6 +192,10 @@ int cmd_verify(int argc, char **argv)
 		case 'N': no_nonce = true; break;
 		case 'D': show = true; break;
 		case 'j': json = true; break;
+		case 'q': tdq_path = optarg; break;
+		case 'C': col_path = optarg; break;
+		case 'I': iroot_path = optarg; break;
+		case 't': time_arg = optarg; break;
 		case 'h': usage(stdout); return CVMG_EXIT_OK;
 		default: usage(stderr); return CVMG_EXIT_USAGE;
 		}
@@ -193,11 +221,44 @@ int cmd_verify(int argc, char **argv)
 		in.nonce = nonce;
 	}
 	in.no_nonce = no_nonce;
+	if (time_arg && cvmg_parse_rfc3339(time_arg, &at)) {
+		cvmg_err("--time: expected RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z");
+		return CVMG_EXIT_USAGE;
+	}
 	/* Every file named on the command line: unreadable is the caller's error. */
 	ret = cvmg_read_file(argv[optind], &file, &len, MAX_FILE);
 	if (ret) {
 		cvmg_err("%s: %s", argv[optind], strerror(-ret));
 		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	/* TDX inputs with evidence they cannot apply to: refuse, never ignore */
+	kind = verifier_detect(file, len);
+	if ((tdq_path || col_path) && kind == VERIFIER_SNP_REPORT) {
+		cvmg_err("--td-quote and --collateral apply to TDX evidence, not an SNP report");
+		goto out;
+	}
+	if (tdq_path && kind == VERIFIER_TD_QUOTE) {
+		cvmg_err("%s is a TD quote: --td-quote goes with an HCL report", argv[optind]);
+		goto out;
+	}
+	if (tdq_path && (ret = cvmg_read_file(tdq_path, &tdq, &in.td_quote_len, MAX_FILE))) {
+		cvmg_err("%s: %s", tdq_path, strerror(-ret));
+		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	if (col_path && (ret = cvmg_read_file(col_path, &col, &in.collateral_len, MAX_FILE))) {
+		cvmg_err("%s: %s", col_path, strerror(-ret));
+		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	if (iroot_path && (ret = load_certs(iroot_path, iroot, &ni))) {
+		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+		goto out;
+	}
+	if (iroot_path && ni != 1) {
+		cvmg_err("%s: expected one root certificate, not %zu", iroot_path, ni);
+		rc = CVMG_EXIT_MALFORMED;
 		goto out;
 	}
 	if ((vcek_path && (ret = load_certs(vcek_path, vcek, &nv))) ||
@@ -228,7 +289,6 @@ int cmd_verify(int argc, char **argv)
 		}
 		in.policy = &policy;
 	}
-	kind = verifier_detect(file, len);
 	if (!in.nonce && !no_nonce && (kind == VERIFIER_HCL_REPORT || kind == VERIFIER_BUNDLE)) {
 		cvmg_err("%s: an HCL report or bundle is verified against the nonce it answers: "
 			 "give --nonce HEX (or --no-nonce to accept evidence of any age)",
@@ -245,11 +305,24 @@ int cmd_verify(int argc, char **argv)
 	in.cache_dir = getenv("CVMGUARD_CERT_CACHE");
 	t = getenv("CVMGUARD_VERIFY_TIME");
 	in.now = t ? (time_t)strtoll(t, NULL, 10) : time(NULL);
-	if (t && !in.now) {
-		cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
-		rc = CVMG_EXIT_USAGE;
-		goto out;
+	if (t) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(t, &end, 10);
+		if (errno || end == t || *end || v <= 0) {
+			cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
+			rc = CVMG_EXIT_USAGE;
+			goto out;
+		}
+		in.now = (time_t)v;
 	}
+	if (time_arg)
+		in.now = at;
+	in.td_quote = tdq;
+	in.collateral = col;
+	in.intel_root = iroot[0];
 
 	ret = verifier_run(&in, &res);
 	if (json) {
@@ -273,7 +346,10 @@ out:
 		X509_free(chain[i]);
 		X509_free(roots[i]);
 		X509_CRL_free(crls[i]);
+		X509_free(iroot[i]);
 	}
+	free(tdq);
+	free(col);
 	free(ptext);
 	free(file);
 	return rc;

@@ -415,6 +415,40 @@ case("quote-empty-selection", 1, "-", "quote-verify", "--ak", "ak.pem", "--msg",
      "--sig", "q0.sig", "--pcrs", "q16.pcrs", "--nonce-hex", NONCE_HEX)
 case("quote-empty-nonce", 64, "-", *Q[:-2], "--nonce", "''", "--pcrs", "q16.pcrs")
 
+# 16. TDX with a TD quote (branch tdx): the real tdx-dcap quote and its DCAP
+#     collateral, verified to Intel's pinned root at a time inside the
+#     collateral's window. A changed MRTD (forged quote) fails (1); no collateral
+#     (TCB unknown) and stale collateral are refused (2); the TDX policy keys are
+#     parsed as strictly as the rest (a repeated tcb_status, a leading-zero
+#     min_tee_tcb_svn, an octal-looking td_attributes: 64).
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "tdx-dcap")
+tdq = open(os.path.join(DATA, "quote.bin"), "rb").read()
+w("tdx-quote.bin", tdq)
+w("tdx-collateral.json", open(os.path.join(DATA, "collateral.json"), "rb").read())
+forged = bytearray(tdq)
+forged[48 + 136] ^= 0x01        # MRTD, first byte
+w("tdx-quote-mrtd.bin", bytes(forged))
+TDX_AT = ["--collateral", "tdx-collateral.json", "--time", "2025-06-19T10:33:27Z"]
+w("tdx-unknown-tcb.policy", b"tdx.tcb_status = UpToDate, unknown\n")
+w("tdx-repeat.policy", b"tdx.tcb_status = UpToDate\ntcb_status = UpToDate, unknown\n")
+w("tdx-repeat-control.policy", b"tcb_status = UpToDate, unknown\n")
+w("tdx-svn-zero.policy", b"min_tee_tcb_svn = 0006010300000000000000000000000000\n")
+w("tdx-svn-control.policy", b"tdx.min_tee_tcb_svn = 06010300000000000000000000000000\n")
+w("tdx-attr-octal.policy", b"td_attributes = 0100000000000\n")
+w("tdx-attr-control.policy", b"tdx.td_attributes = 0x10000000\n")
+case("tdx-quote-control", 0, "json", "verify", "tdx-quote.bin", *TDX_AT)
+case("tdx-quote-mrtd", 1, "-", "verify", "tdx-quote-mrtd.bin", *TDX_AT)
+case("tdx-quote-no-collateral", 2, "-", "verify", "tdx-quote.bin")
+case("tdx-quote-no-collateral-allowed", 0, "-", "verify", "tdx-quote.bin", "--policy",
+     "tdx-unknown-tcb.policy")
+case("tdx-quote-stale", 2, "-", "verify", "tdx-quote.bin", "--collateral",
+     "tdx-collateral.json", "--time", "2030-01-01T00:00:00Z")
+for p, rc in (("repeat", 64), ("repeat-control", 0), ("svn-zero", 64), ("svn-control", 0),
+              ("attr-octal", 64), ("attr-control", 0)):
+    case(f"policy-tdx-{p}", rc, "-", "verify", "tdx-quote.bin", *TDX_AT, "--policy",
+         f"tdx-{p}.policy")
+case("tdx-quote-missing", 64, "-", "verify", "tdx-quote.bin", "--collateral", "no-such.json")
+
 with open(os.path.join(OUT, "MANIFEST"), "w") as f:
     f.write("# NAME EXPECTED-EXIT CHECK -- ARGS (made by tests/forgery/gen.py)\n")
     f.write("\n".join(MANIFEST) + "\n")

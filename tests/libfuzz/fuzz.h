@@ -40,7 +40,15 @@ static inline void fuzz_policy(struct cvmg_policy *p)
 		"min_tcb.bl = 3\nmin_tcb.tee = 0\nmin_tcb.snp = 8\nmin_tcb.ucode = 115\n"
 		"min_tcb.fmc = 1\nallow_smt = false\nvmpl = 0\nmin_version = 3\n"
 		"vm_config.secure-boot = true\nvm_config.tpm-enabled = true\n"
-		"vm_config.console-enabled = false\nvm_config.vmUniqueId = x\n";
+		"vm_config.console-enabled = false\nvm_config.vmUniqueId = x\n"
+		"tdx.rtmr0 = "
+		"000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000\n"
+		"mrseam = "
+		"000000000000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000\n"
+		"tdx.td_attributes = 0x10000000\ntcb_status = UpToDate, unknown\n"
+		"tdx.min_tee_tcb_svn = 00000000000000000000000000000000\n";
 
 	if (policy_parse(text, sizeof(text) - 1, p, NULL))
 		abort();

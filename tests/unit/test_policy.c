@@ -158,6 +158,66 @@ static void test_parse_strict(void **state)
 	assert_string_equal(policy_strerror(-EILSEQ), "NUL byte in the policy");
 }
 
+/* The TD quote keys: scoped and unprefixed spellings are one key, parsed strictly. */
+static void test_parse_tdx_keys(void **state)
+{
+	struct cvmg_policy p;
+	int line;
+
+	assert_int_equal(parse("mrtd = " ZERO48 "\ntdx.mrtd = " MILAN_MEAS "\n"
+			       "rtmr0 = " ZERO48 "\ntdx.rtmr3 = " MILAN_MEAS "\n"
+			       "mrseam = " ZERO48 "\ntdx.mrseam = " MILAN_MEAS "\n"
+			       "tdx.td_attributes = 0x10000000\n"
+			       "tcb_status = UpToDate, unknown\n"
+			       "tdx.min_tee_tcb_svn = 06010300000000000000000000000000\n", &p, &line), 0);
+	assert_int_equal(p.nmeas[POLICY_TDX], 2);	/* mrtd is tdx.mrtd */
+	assert_true(p.tdx.has_rtmr[0] && p.tdx.has_rtmr[3] && !p.tdx.has_rtmr[1]);
+	assert_int_equal(p.tdx.nmrseam, 2);
+	assert_int_equal(p.tdx.td_attributes, 0x10000000);
+	assert_int_equal(p.tdx.tcb_status, (1u << TDX_TCB_UP_TO_DATE) | (1u << TDX_TCB_UNKNOWN));
+	assert_int_equal(p.tdx.min_tee_tcb_svn[0], 6);
+	assert_int_equal(parse("td_attributes = 268435456\n", &p, &line), 0);
+	assert_int_equal(p.tdx.td_attributes, 0x10000000);
+	/* the default allows UpToDate only */
+	policy_init(&p);
+	assert_int_equal(p.tdx.tcb_status, 1u << TDX_TCB_UP_TO_DATE);
+	/* repeated, in either spelling: refused with the line */
+	assert_int_equal(parse("tcb_status = UpToDate\ntcb_status = unknown\n", &p, &line),
+			 -EEXIST);
+	assert_int_equal(line, 2);
+	assert_int_equal(p.tdx.tcb_status, 1u << TDX_TCB_UP_TO_DATE);
+	assert_int_equal(parse("tdx.tcb_status = UpToDate\n\ntcb_status = OutOfDate\n", &p,
+			       &line), -EEXIST);
+	assert_int_equal(line, 3);
+	assert_int_equal(parse("rtmr1 = " ZERO48 "\ntdx.rtmr1 = " ZERO48 "\n", &p, &line),
+			 -EEXIST);
+	assert_int_equal(parse("td_attributes = 0\ntdx.td_attributes = 0\n", &p, &line), -EEXIST);
+	assert_int_equal(parse("min_tee_tcb_svn = 00000000000000000000000000000000\n"
+			       "tdx.min_tee_tcb_svn = 00000000000000000000000000000000\n", &p,
+			       &line), -EEXIST);
+	/* leading zeros: an octal-looking td_attributes, a padded min_tee_tcb_svn */
+	assert_int_equal(parse("td_attributes = 010\n", &p, &line), -EINVAL);
+	assert_int_equal(line, 1);
+	assert_int_equal(parse("\nmin_tee_tcb_svn = 0006010300000000000000000000000000\n", &p,
+			       &line), -EINVAL);
+	assert_int_equal(line, 2);
+	assert_int_equal(parse("min_tee_tcb_svn = 060103\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("td_attributes = -1\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("td_attributes = 0x\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("td_attributes = 0x1 0\n", &p, &line), -EINVAL);
+	/* malformed values */
+	assert_int_equal(parse("tcb_status = Revoked\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("tdx.tcb_status = uptodate\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("tdx.rtmr4 = " ZERO48 "\n", &p, &line), -ENOENT);
+	assert_int_equal(parse("rtmr0 = 00\n", &p, &line), -EINVAL);
+	/* NUL byte in a TDX key's line */
+	assert_int_equal(policy_parse("tcb_status = UpToDate\0, unknown\n", 32, &p, &line),
+			 -EILSEQ);
+	assert_int_equal(line, 1);
+	/* SNP scope does not take TD keys */
+	assert_int_equal(parse("snp.tcb_status = UpToDate\n", &p, &line), -ENOENT);
+}
+
 /* The printed default policy parses to exactly the default. */
 static void test_default_printed(void **state)
 {
@@ -173,6 +233,7 @@ static void test_default_printed(void **state)
 	assert_memory_equal(&def, &p, sizeof(p));
 	assert_non_null(strstr(buf, "snp.allow_debug = false"));
 	assert_non_null(strstr(buf, "tdx.require_hardware_verified = true"));
+	assert_non_null(strstr(buf, "tdx.tcb_status = UpToDate"));
 	free(buf);
 }
 
@@ -390,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_parse_all_keys),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_strict),
+		cmocka_unit_test(test_parse_tdx_keys),
 		cmocka_unit_test(test_default_printed),
 		cmocka_unit_test(test_default_refusals),
 		cmocka_unit_test(test_scopes),
