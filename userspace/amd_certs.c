@@ -232,10 +232,11 @@ int amd_cert_check_issued(X509 *child, X509 *issuer, time_t now)
 		     EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA_PSS) ||
 	    EVP_PKEY_get_bits(key) < 4096)
 		return -EKEYREJECTED;
+	/* X509_cmp_time() returns 0 for a time it cannot parse: that is not valid. */
 	if (X509_verify(child, key) != 1)
 		ret = -EKEYREJECTED;
-	else if (X509_cmp_time(X509_get0_notBefore(child), &t) > 0 ||
-		 X509_cmp_time(X509_get0_notAfter(child), &t) < 0)
+	else if (X509_cmp_time(X509_get0_notBefore(child), &t) != -1 ||
+		 X509_cmp_time(X509_get0_notAfter(child), &t) != 1)
 		ret = -EKEYEXPIRED;
 	ERR_clear_error();
 	return ret;
@@ -266,6 +267,105 @@ static bool is_p384(EVP_PKEY *key)
  */
 int amd_verify_chain(X509 *ark, X509 *ask, X509 *leaf, time_t now, enum amd_chain_link *link)
 {
+	return amd_verify_chain_crl(ark, ask, leaf, now, NULL, 0, link);
+}
+
+/*
+ * The same chain through OpenSSL's own path validation: an X509_STORE holding
+ * only @ark as trust anchor, @ask as the one untrusted intermediate, the time
+ * @now (X509_VERIFY_PARAM), critical extensions OpenSSL does not handle refused.
+ */
+static int store_verify(X509 *ark, X509 *ask, X509 *leaf, time_t now,
+			enum amd_chain_link *link)
+{
+	X509_STORE *store = X509_STORE_new();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_VERIFY_PARAM *param;
+	int ret = -ENOMEM, err, depth;
+
+	if (!store || !ctx || !untrusted || !X509_STORE_add_cert(store, ark) ||
+	    !sk_X509_push(untrusted, ask))
+		goto out;
+	if (!X509_STORE_CTX_init(ctx, store, leaf, untrusted))
+		goto out;
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_time(param, now);
+	X509_VERIFY_PARAM_set_depth(param, 2);
+	/* Not X509_V_FLAG_X509_STRICT: AMD's VCEKs have no authority key identifier. */
+	ret = 0;
+	if (X509_verify_cert(ctx) != 1) {
+		err = X509_STORE_CTX_get_error(ctx);
+		depth = X509_STORE_CTX_get_error_depth(ctx);
+		*link = depth <= 0 ? AMD_LINK_LEAF : depth == 1 ? AMD_LINK_ASK : AMD_LINK_ARK;
+		ret = err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID ||
+		      err == X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD ||
+		      err == X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD ? -EKEYEXPIRED :
+		      err == X509_V_ERR_CERT_REVOKED ? -EKEYREVOKED : -EKEYREJECTED;
+	}
+out:
+	sk_X509_free(untrusted);
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ret;
+}
+
+/*
+ * Each CRL must be issued by the ARK (AMD's CRL, listing revoked ASKs) or by the
+ * ASK, verify with its issuer's key and be current at @now; the certificate its
+ * issuer signed in this chain must not be listed. A CRL from neither is refused:
+ * the caller meant it for this chain, and it cannot speak for it.
+ */
+static int check_crls(X509 *ark, X509 *ask, X509 *leaf, time_t now, X509_CRL **crls,
+		      size_t ncrls, enum amd_chain_link *link)
+{
+	X509_REVOKED *rev;
+	X509 *issuer, *subject;
+	const ASN1_TIME *next;
+	time_t t = now;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ncrls && !ret; i++) {
+		issuer = !X509_NAME_cmp(X509_CRL_get_issuer(crls[i]), X509_get_subject_name(ark)) ?
+			 ark : !X509_NAME_cmp(X509_CRL_get_issuer(crls[i]),
+					      X509_get_subject_name(ask)) ? ask : NULL;
+		subject = issuer == ark ? ask : leaf;
+		*link = issuer == ark ? AMD_LINK_ASK : AMD_LINK_LEAF;
+		next = issuer ? X509_CRL_get0_nextUpdate(crls[i]) : NULL;
+		if (!issuer || X509_CRL_verify(crls[i], X509_get0_pubkey(issuer)) != 1)
+			ret = -EKEYREJECTED;
+		else if (X509_cmp_time(X509_CRL_get0_lastUpdate(crls[i]), &t) != -1 ||
+			 (next && X509_cmp_time(next, &t) != 1))
+			ret = -EKEYEXPIRED;
+		else if (X509_CRL_get0_by_cert(crls[i], &rev, subject) == 1)
+			ret = -EKEYREVOKED;
+	}
+	ERR_clear_error();
+	return ret;
+}
+
+/**
+ * amd_verify_chain_crl() - verify ARK -> ASK -> leaf at time @now, with CRLs
+ * @ark: the trusted root (pinned, or given with --root)
+ * @ask: the ASK (or ASVK for a VLEK)
+ * @leaf: the VCEK or VLEK
+ * @now: verification time
+ * @crls: CRLs (AMD's CRL for the ARK/ASK), or NULL
+ * @ncrls: how many
+ * @link: receives the link that failed (may be NULL)
+ *
+ * AMD's exact profile first (amd_cert_check_issued() on every link), then
+ * OpenSSL's path validation (store_verify()): both must accept the chain; then
+ * the CRLs (check_crls()).
+ *
+ * Return: 0, -EKEYREJECTED, -EKEYEXPIRED (a certificate or CRL out of its
+ * validity), or -EKEYREVOKED.
+ */
+int amd_verify_chain_crl(X509 *ark, X509 *ask, X509 *leaf, time_t now, X509_CRL **crls,
+			 size_t ncrls, enum amd_chain_link *link)
+{
 	enum amd_chain_link l = AMD_LINK_ARK;
 	int ret;
 
@@ -282,6 +382,10 @@ int amd_verify_chain(X509 *ark, X509 *ask, X509 *leaf, time_t now, enum amd_chai
 	ret = amd_cert_check_issued(leaf, ask, now);
 	if (!ret && !is_p384(X509_get0_pubkey(leaf)))
 		ret = -EKEYREJECTED;
+	if (!ret)
+		ret = store_verify(ark, ask, leaf, now, &l);
+	if (!ret)
+		ret = check_crls(ark, ask, leaf, now, crls, ncrls, &l);
 out:
 	if (link)
 		*link = l;
@@ -332,8 +436,8 @@ static int get_spl(X509 *cert, const char *oid, uint8_t *val)
  * @cert: the certificate
  * @e: filled in
  *
- * hwID is the chip's 64-byte ID, stored raw in the extension (an OCTET STRING
- * wrapping it is accepted too).
+ * hwID is the chip's ID, stored raw in the extension (an OCTET STRING wrapping it
+ * is accepted too): 64 bytes on Milan and Genoa, 8 on Turin.
  *
  * Return: 0, or -EBADMSG for an extension that is present but malformed.
  */
@@ -358,11 +462,14 @@ int amd_vcek_ext_parse(X509 *cert, struct amd_vcek_ext *e)
 		return ret;
 	e->has_fmc = !ret;
 	if (!get_ext(cert, AMD_OID_HWID, &d, &len)) {
-		if (len == 66 && d[0] == 0x04 && d[1] == 64)
+		if ((len == 66 && d[0] == 0x04 && d[1] == 64) ||
+		    (len == 10 && d[0] == 0x04 && d[1] == 8))
 			d += 2, len -= 2;
-		if (len != 64)
+		/* 64 bytes on Milan and Genoa; 8 on Turin (VCEK spec 57230, Table 11) */
+		if (len != 64 && len != 8)
 			return -EBADMSG;
-		memcpy(e->hwid, d, 64);
+		memcpy(e->hwid, d, (size_t)len);
+		e->hwid_len = (size_t)len;
 		e->has_hwid = true;
 	}
 	e->is_vlek = !e->has_hwid && !get_ext(cert, AMD_OID_CSP_ID, &d, &len);
@@ -377,8 +484,9 @@ int amd_vcek_ext_parse(X509 *cert, struct amd_vcek_ext *e)
  * @field: receives the name of the first mismatching field (may be NULL)
  *
  * reported_tcb's bootloader, tee, snp, microcode (and on Turin fmc) SPLs must equal
- * the certificate's; its hwID must equal CHIP_ID unless the report masks the chip
- * ID or is signed by a VLEK (which has no hwID).
+ * the certificate's; its hwID must equal CHIP_ID (on Turin, an 8-byte hwID equal
+ * to CHIP_ID's first 8 bytes) unless the report masks the chip ID or is signed by
+ * a VLEK (which has no hwID).
  *
  * Return: 0, -EKEYREJECTED on a mismatch, -ENODATA when the VCEK lacks the TCB
  * extensions.
@@ -406,7 +514,9 @@ int amd_vcek_match_report(const struct amd_vcek_ext *e, const struct snp_report 
 	else if (prod == SNP_PRODUCT_TURIN && (!e->has_fmc || e->fmc != t.fmc))
 		bad = "fmcSPL";
 	else if (SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VCEK &&
-		 !snp_chip_id_masked(r) && (!e->has_hwid || memcmp(e->hwid, r->chip_id, 64)))
+		 !snp_chip_id_masked(r) &&
+		 (!e->has_hwid || e->hwid_len != (prod == SNP_PRODUCT_TURIN ? 8u : 64u) ||
+		  memcmp(e->hwid, r->chip_id, e->hwid_len)))
 		bad = "hwID";
 	if (field)
 		*field = bad;

@@ -39,6 +39,7 @@ struct amd_vcek_ext {
 	bool has_tcb;		/* blSPL, teeSPL, snpSPL and ucodeSPL all present */
 	bool has_hwid;
 	uint8_t hwid[64];
+	size_t hwid_len;	/* 64 (Milan, Genoa) or 8 (Turin) */
 	bool is_vlek;		/* has a CSP ID and no hwID */
 };
 
@@ -68,6 +69,8 @@ int amd_pinned_cert(enum snp_product prod, bool ask, X509 **out);
 enum snp_product amd_cert_product(X509 *cert);
 int amd_cert_check_issued(X509 *child, X509 *issuer, time_t now);
 int amd_verify_chain(X509 *ark, X509 *ask, X509 *leaf, time_t now, enum amd_chain_link *link);
+int amd_verify_chain_crl(X509 *ark, X509 *ask, X509 *leaf, time_t now, X509_CRL **crls,
+			 size_t ncrls, enum amd_chain_link *link);
 bool amd_cert_equal(X509 *a, X509 *b);
 int amd_vcek_ext_parse(X509 *cert, struct amd_vcek_ext *e);
 int amd_vcek_match_report(const struct amd_vcek_ext *e, const struct snp_report *r,

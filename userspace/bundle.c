@@ -34,7 +34,7 @@ static void put32(uint8_t *p, uint32_t v)
 
 static bool known(uint32_t type)
 {
-	return type >= BUNDLE_HCL_REPORT && type <= BUNDLE_CERT_TABLE;
+	return type >= BUNDLE_HCL_REPORT && type <= BUNDLE_DCAP_COLLATERAL;
 }
 
 /**

@@ -25,6 +25,8 @@ enum bundle_section {
 	BUNDLE_CVMG_LOG = 7,		/* cvmguard measurement log (same format) */
 	BUNDLE_NONCE = 8,		/* the nonce attest was given (informational) */
 	BUNDLE_CERT_TABLE = 9,		/* extended-report certificate table (GUID) */
+	BUNDLE_TD_QUOTE = 10,		/* TDX: TD quote for the HCL report's TDREPORT */
+	BUNDLE_DCAP_COLLATERAL = 11,	/* TDX: DCAP collateral JSON (dcap_collateral.h) */
 };
 
 struct bundle_section_ref {

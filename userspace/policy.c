@@ -1,30 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Appraisal policy. One "key = value" per line; '#' starts a comment; blank lines
- * are ignored; keys marked (repeatable) may appear more than once, others once.
+ * Appraisal policy. Verification always starts from the built-in default policy
+ * below; a policy file may only relax what it names (or tighten it: min_tcb.*,
+ * measurement, snp.allow_smt = false...). One "key = value" per line; '#' starts
+ * a comment; blank lines are ignored. Keys marked (repeatable) may appear more
+ * than once, every other key at most once. The prefix names the evidence kind a
+ * key applies to, so keys for one kind never fail evidence of another:
  *
- *   measurement = HEX          (repeatable) 48-byte launch measurement (SNP
- *                              MEASUREMENT, TDX MRTD); the report must match one
- *   min_tcb.bl = N             minimum reported_tcb bootloader SPL (SNP)
- *   min_tcb.tee = N            minimum TEE (PSP OS) SPL
- *   min_tcb.snp = N            minimum SNP firmware SPL
- *   min_tcb.ucode = N          minimum microcode SPL
- *   min_tcb.fmc = N            minimum FMC SPL (Turin only)
- *   allow_debug = BOOL         default false: a debuggable guest is a violation
- *   allow_migration_agent = BOOL  default false: a migration agent is a violation
- *   allow_smt = BOOL           when false, SMT allowed by the guest policy or
- *                              enabled on the platform is a violation
- *   vmpl = N                   the report's VMPL must be N
- *   min_version = N            minimum report version
- *   id_key_digest = HEX        (repeatable) 48-byte ID key digest; must match one
- *   vm_config.KEY = VALUE      the claims' vm-configuration KEY must be VALUE
- *                              (booleans as true/false, numbers in decimal)
- *   require_hardware_verified = BOOL  default false: when true, evidence whose
- *                              hardware report cannot be verified offline (TDX)
- *                              is a violation
+ *   measurement = HEX          (repeatable) 48-byte launch measurement of any
+ *                              kind (SNP MEASUREMENT or TDX MRTD); the report
+ *                              must match one measurement or one key of its kind
+ *   snp.measurement = HEX      (repeatable) the same, for SNP reports only
+ *   tdx.mrtd = HEX             (repeatable) the same, for TDX reports only
+ *   min_tcb.bl|tee|snp|ucode|fmc = N   SNP: minimum reported_tcb SPL (fmc: Turin)
+ *   snp.allow_debug = BOOL     default false: a debuggable guest is refused
+ *   snp.allow_migration_agent = BOOL  default false
+ *   snp.allow_nonzero_mbz = BOOL      default false: a reserved field that is not
+ *                              zero is refused
+ *   snp.allow_provisional_firmware = BOOL  default false: firmware whose current
+ *                              TCB or version differs from the committed one
+ *   snp.allow_reported_tcb_above_committed = BOOL  default false: a REPORTED_TCB
+ *                              with an SPL above COMMITTED_TCB's
+ *   snp.allow_smt = BOOL       when false, SMT (guest policy or platform) refused
+ *   snp.vmpl = N               the report's VMPL must be N. Default: 0 for HCL
+ *                              reports (the paravisor's level, the only one at
+ *                              which REPORT_DATA binds the vTPM's key), any for
+ *                              raw SNP reports
+ *   snp.min_version = N        minimum report version
+ *   snp.id_key_digest = HEX    (repeatable) 48-byte ID key digest; must match one
+ *   tdx.allow_debug = BOOL     default false: a debuggable TD is refused
+ *   tdx.require_hardware_verified = BOOL  default true: TDX evidence without a
+ *                              hardware-verified TD quote is refused
+ *   tdx.rtmr0 .. tdx.rtmr3, tdx.mrseam (repeatable), tdx.td_attributes,
+ *   tdx.tcb_status, tdx.min_tee_tcb_svn
+ *                              TD keys, described in tdx_policy.c; appraised
+ *                              against a raw TD quote's body or an HCL report's
+ *                              TDREPORT (which a TD quote, when there is one,
+ *                              must equal). tdx.tcb_status defaults to UpToDate
+ *   vm_config.KEY = VALUE      vTPM (HCL) claims: vm-configuration KEY must be
+ *                              VALUE (booleans true/false, numbers in decimal)
+ *   vtpm.unlogged_pcrs = N[,N...]  PCRs a bundle's quote may select with a
+ *                              non-reset value that no log in the bundle replays
  *
- * BOOL is true/false/yes/no/1/0. Unknown keys are an error, so a typo never
- * silently weakens a policy.
+ * The SNP keys' earlier unprefixed spellings (allow_migration_agent, allow_smt,
+ * vmpl, min_version, id_key_digest) are the same keys; so are the TD keys'
+ * unprefixed spellings (mrtd, rtmr0..rtmr3, mrseam, td_attributes, tcb_status,
+ * min_tee_tcb_svn: mrtd is tdx.mrtd); allow_debug relaxes both snp.allow_debug
+ * and tdx.allow_debug; require_hardware_verified is tdx.require_hardware_verified.
+ *
+ * BOOL is true/false/yes/no/1/0; N is decimal without leading zeros. A file with
+ * a NUL byte, an unknown key, a repeated key or a malformed value is refused as a
+ * whole (with its line), so a typo never silently weakens a policy.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -38,8 +64,13 @@
 static const char *const tcb_keys[POLICY_TCB_COUNT] = { "bl", "tee", "snp", "ucode", "fmc" };
 
 /**
- * policy_init() - the empty policy: only debug and migration agent forbidden
+ * policy_init() - the built-in default policy
  * @p: the policy
+ *
+ * Debug and migration agents refused, reserved fields zero, no provisional
+ * firmware, REPORTED_TCB not above COMMITTED_TCB, VMPL 0 for HCL reports, TDX
+ * evidence only with a hardware-verified TD quote, every non-reset quoted PCR
+ * replayed by a log.
  */
 void policy_init(struct cvmg_policy *p)
 {
@@ -49,7 +80,58 @@ void policy_init(struct cvmg_policy *p)
 	for (i = 0; i < POLICY_TCB_COUNT; i++)
 		p->min_tcb[i] = -1;
 	p->allow_smt = -1;
-	p->vmpl = -1;
+	p->vmpl = POLICY_VMPL_DEFAULT;
+	tdx_policy_init(&p->tdx);
+}
+
+/**
+ * policy_print_default() - the default policy as a policy file
+ * @f: where to print it
+ *
+ * The output parses (policy_parse()) to the default policy itself.
+ */
+void policy_print_default(FILE *f)
+{
+	fprintf(f,
+		"# cvmguard's built-in default policy: what `cvmguard verify` enforces when\n"
+		"# no --policy is given, and what a policy file starts from. A policy file\n"
+		"# relaxes only the keys it names.\n"
+		"# SNP\n"
+		"snp.allow_debug = false\n"
+		"snp.allow_migration_agent = false\n"
+		"snp.allow_nonzero_mbz = false\n"
+		"snp.allow_provisional_firmware = false\n"
+		"snp.allow_reported_tcb_above_committed = false\n"
+		"# snp.vmpl: 0 for HCL reports (the paravisor's level), any for raw SNP reports\n"
+		"# TDX\n"
+		"tdx.allow_debug = false\n"
+		"tdx.require_hardware_verified = true\n"
+		"# TD quote: the TCB status DCAP collateral gives (unknown: no collateral)\n"
+		"tdx.tcb_status = UpToDate\n"
+		"# vTPM: every quoted PCR whose value is not its reset value is replayed by a\n"
+		"# log in the bundle (vtpm.unlogged_pcrs names exceptions; none by default)\n"
+		"# not checked unless given: measurement, snp.measurement, tdx.mrtd,\n"
+		"# min_tcb.*, snp.allow_smt, snp.min_version, snp.id_key_digest,\n"
+		"# tdx.rtmr0-3, tdx.mrseam, tdx.td_attributes, tdx.min_tee_tcb_svn, vm_config.*\n");
+}
+
+/**
+ * policy_strerror() - what a policy_parse() error means
+ * @err: its return value
+ *
+ * Return: a static string.
+ */
+const char *policy_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT: return "unknown key";
+	case -EEXIST: return "repeated key";
+	case -EILSEQ: return "NUL byte in the policy";
+	case -E2BIG: return "too many values for a key";
+	case -EINVAL: return "malformed line or value";
+	case -ENOMEM: return "out of memory";
+	default: return "error";
+	}
 }
 
 static int parse_bool(const char *v, bool *out)
@@ -63,27 +145,65 @@ static int parse_bool(const char *v, bool *out)
 	return 0;
 }
 
-static int parse_uint(const char *v, long max, long *out)
+/* A relaxation: true relaxes, false keeps the default (never re-tightens). */
+static int parse_allow(const char *v, bool *flag)
 {
-	char *end;
+	bool b;
 
-	errno = 0;
-	*out = strtol(v, &end, 0);
-	if (errno || end == v || *end || *out < 0 || *out > max)
+	if (parse_bool(v, &b))
 		return -EINVAL;
+	*flag |= b;
 	return 0;
 }
 
-static int parse_digest(const char *v, uint8_t *out, size_t *n)
+/* Decimal, no sign, no leading zero, at most @max. */
+static int parse_uint(const char *v, long max, long *out)
+{
+	long n = 0;
+	const char *s;
+
+	if (!*v || (v[0] == '0' && v[1]))
+		return -EINVAL;
+	for (s = v; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -EINVAL;
+	}
+	*out = n;
+	return 0;
+}
+
+static int parse_digest(const char *v, uint8_t (*list)[48], size_t *n)
 {
 	size_t w;
 
 	if (*n == POLICY_MAX_DIGESTS)
 		return -E2BIG;
-	if (cvmg_hex_decode(v, out + 48 * *n, 48, &w) || w != 48)
+	if (cvmg_hex_decode(v, list[*n], 48, &w) || w != 48)
 		return -EINVAL;
 	(*n)++;
 	return 0;
+}
+
+static int parse_pcr_list(const char *v, uint32_t *mask)
+{
+	char buf[128], *tok, *save = NULL;
+	long n;
+
+	if (strlen(v) >= sizeof(buf) || !*v)
+		return -EINVAL;
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (isspace((unsigned char)*tok))
+			tok++;
+		tok[strcspn(tok, " \t")] = '\0';
+		if (parse_uint(tok, 23, &n) || (*mask & (1u << n)))
+			return -EINVAL;
+		*mask |= 1u << n;
+	}
+	return *mask ? 0 : -EINVAL;
 }
 
 static char *trim(char *s)
@@ -98,6 +218,90 @@ static char *trim(char *s)
 	return s;
 }
 
+/* The SNP keys that had no prefix before keys were scoped. */
+static const char *const snp_legacy[] = {
+	"allow_migration_agent", "allow_smt", "vmpl", "min_version", "id_key_digest",
+};
+
+/* The TD keys issue 14 named without a prefix (the TD quote's fields). */
+static const char *const tdx_legacy[] = {
+	"mrtd", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mrseam", "td_attributes",
+	"tcb_status", "min_tee_tcb_svn",
+};
+
+/*
+ * The key's canonical name (legacy spellings of a key map to it), and whether
+ * it may repeat. Return: 0, or -ENOENT for a key that is not known.
+ */
+static int canonical(const char *key, char *out, size_t size, bool *repeatable)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(snp_legacy) / sizeof(snp_legacy[0]); i++)
+		if (!strcmp(key, snp_legacy[i])) {
+			snprintf(out, size, "snp.%s", snp_legacy[i]);
+			key = out;
+			break;
+		}
+	for (i = 0; i < sizeof(tdx_legacy) / sizeof(tdx_legacy[0]); i++)
+		if (!strcmp(key, tdx_legacy[i])) {
+			snprintf(out, size, "tdx.%s", tdx_legacy[i]);
+			key = out;
+			break;
+		}
+	*repeatable = !strcmp(key, "measurement") || !strcmp(key, "snp.measurement") ||
+		      !strcmp(key, "tdx.mrtd") || !strcmp(key, "tdx.mrseam") ||
+		      !strcmp(key, "snp.id_key_digest");
+	if (key == out)
+		return 0;
+	if (!strcmp(key, "require_hardware_verified"))
+		key = "tdx.require_hardware_verified";
+	if (strlen(key) >= size)
+		return -EINVAL;
+	strcpy(out, key);
+	return 0;
+}
+
+static int parse_snp(struct cvmg_policy *p, const char *key, const char *val)
+{
+	long n;
+	bool b;
+
+	if (!strcmp(key, "measurement"))
+		return parse_digest(val, p->meas[POLICY_SNP], &p->nmeas[POLICY_SNP]);
+	if (!strcmp(key, "id_key_digest"))
+		return parse_digest(val, p->id_key_digest, &p->nid_key);
+	if (!strcmp(key, "allow_debug"))
+		return parse_allow(val, &p->allow_debug);
+	if (!strcmp(key, "allow_migration_agent"))
+		return parse_allow(val, &p->allow_migration_agent);
+	if (!strcmp(key, "allow_nonzero_mbz"))
+		return parse_allow(val, &p->allow_mbz);
+	if (!strcmp(key, "allow_provisional_firmware"))
+		return parse_allow(val, &p->allow_provisional);
+	if (!strcmp(key, "allow_reported_tcb_above_committed"))
+		return parse_allow(val, &p->allow_reported_above_committed);
+	if (!strcmp(key, "allow_smt")) {
+		if (parse_bool(val, &b))
+			return -EINVAL;
+		p->allow_smt = b;
+		return 0;
+	}
+	if (!strcmp(key, "vmpl")) {
+		if (parse_uint(val, 3, &n))
+			return -EINVAL;
+		p->vmpl = (int)n;
+		return 0;
+	}
+	if (!strcmp(key, "min_version")) {
+		if (parse_uint(val, 0xffff, &n) || !n)
+			return -EINVAL;
+		p->min_version = (uint32_t)n;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 {
 	long n;
@@ -105,14 +309,14 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 	int i;
 
 	if (!strcmp(key, "measurement"))
-		return parse_digest(val, &p->measurement[0][0], &p->nmeasurement);
-	if (!strcmp(key, "id_key_digest"))
-		return parse_digest(val, &p->id_key_digest[0][0], &p->nid_key);
+		return parse_digest(val, p->meas[POLICY_ANY], &p->nmeas[POLICY_ANY]);
+	if (!strcmp(key, "tdx.mrtd"))
+		return parse_digest(val, p->meas[POLICY_TDX], &p->nmeas[POLICY_TDX]);
 	if (!strncmp(key, "min_tcb.", 8)) {
 		for (i = 0; i < POLICY_TCB_COUNT; i++) {
 			if (strcmp(key + 8, tcb_keys[i]))
 				continue;
-			if (p->min_tcb[i] >= 0 || parse_uint(val, 255, &n))
+			if (parse_uint(val, 255, &n))
 				return -EINVAL;
 			p->min_tcb[i] = (int)n;
 			return 0;
@@ -130,51 +334,63 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 		p->nvmcfg++;
 		return 0;
 	}
-	if (!strcmp(key, "allow_debug"))
-		return parse_bool(val, &p->allow_debug);
-	if (!strcmp(key, "require_hardware_verified"))
-		return parse_bool(val, &p->require_hw_verified);
-	if (!strcmp(key, "allow_migration_agent"))
-		return parse_bool(val, &p->allow_migration_agent);
-	if (!strcmp(key, "allow_smt")) {
-		if (p->allow_smt >= 0 || parse_bool(val, &b))
+	if (!strcmp(key, "allow_debug")) {
+		if (parse_allow(val, &p->allow_debug))
 			return -EINVAL;
-		p->allow_smt = b;
+		p->tdx_allow_debug = p->allow_debug;
 		return 0;
 	}
-	if (!strcmp(key, "vmpl")) {
-		if (p->vmpl >= 0 || parse_uint(val, 3, &n))
+	if (!strncmp(key, "snp.", 4))
+		return parse_snp(p, key + 4, val);
+	if (!strcmp(key, "tdx.allow_debug"))
+		return parse_allow(val, &p->tdx_allow_debug);
+	if (!strcmp(key, "tdx.require_hardware_verified")) {
+		if (parse_bool(val, &b))
 			return -EINVAL;
-		p->vmpl = (int)n;
+		p->tdx_allow_unverified |= !b;
 		return 0;
 	}
-	if (!strcmp(key, "min_version")) {
-		if (p->min_version || parse_uint(val, 0xffff, &n))
-			return -EINVAL;
-		p->min_version = (uint32_t)n;
-		return 0;
-	}
+	if (!strncmp(key, "tdx.", 4))
+		return tdx_policy_parse_kv(&p->tdx, key + 4, val);
+	if (!strcmp(key, "vtpm.unlogged_pcrs"))
+		return parse_pcr_list(val, &p->unlogged_pcrs);
 	return -ENOENT;
 }
 
 /**
- * policy_parse() - parse a policy file's text
+ * policy_parse() - parse a policy file's text over the default policy
  * @text: the file's contents (need not be NUL-terminated)
  * @len: their length
- * @p: the policy, initialised here
+ * @p: the policy, initialised here to the default (policy_init())
  * @line: receives the number of the offending line on error (may be NULL)
  *
- * Return: 0, -ENOENT for an unknown key, -EINVAL for a bad value, a repeated
- * single-valued key or a line without '=', -E2BIG for too many repeated keys.
+ * Return: 0, -ENOENT for an unknown key, -EEXIST for a repeated key that may
+ * appear once, -EILSEQ for a NUL byte, -EINVAL for a bad value or a line without
+ * '=', -E2BIG for too many repeated keys; policy_strerror() says which.
  */
 int policy_parse(const char *text, size_t len, struct cvmg_policy *p, int *line)
 {
-	char *copy = strndup(text, len), *cur, *nl, *eq;
+	char (*seen)[64] = NULL, canon[64], *copy = NULL, *cur, *nl, *eq;
+	const char *nul;
+	size_t nseen = 0, i;
+	bool rep;
 	int ln = 0, ret = 0;
 
 	policy_init(p);
-	if (!copy)
-		return -ENOMEM;
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		/* The line the NUL byte is on. */
+		for (ln = 1; text < nul; text++)
+			ln += *text == '\n';
+		ret = -EILSEQ;
+		goto out;
+	}
+	copy = strndup(text, len);
+	seen = calloc(POLICY_MAX_KEYS, sizeof(*seen));
+	if (!copy || !seen) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	for (cur = copy; cur; cur = nl) {
 		nl = strchr(cur, '\n');
 		if (nl)
@@ -192,12 +408,30 @@ int policy_parse(const char *text, size_t len, struct cvmg_policy *p, int *line)
 			break;
 		}
 		*eq = '\0';
-		ret = parse_kv(p, trim(cur), trim(eq + 1));
+		cur = trim(cur);
+		ret = canonical(cur, canon, sizeof(canon), &rep);
+		if (ret)
+			break;
+		for (i = 0; !rep && i < nseen; i++)
+			if (!strcmp(seen[i], canon))
+				ret = -EEXIST;
+		if (!ret && !rep) {
+			if (nseen == POLICY_MAX_KEYS)
+				ret = -E2BIG;
+			else
+				strcpy(seen[nseen++], canon);
+		}
+		if (!ret)
+			ret = parse_kv(p, canon, trim(eq + 1));
 		if (ret)
 			break;
 	}
+out:
+	if (ret)
+		policy_init(p);
 	if (line)
 		*line = ret ? ln : 0;
+	free(seen);
 	free(copy);
 	return ret;
 }
@@ -228,15 +462,33 @@ static bool digest_listed(const uint8_t (*list)[48], size_t n, const uint8_t *d)
 	return false;
 }
 
-static void check_measurement(const struct cvmg_policy *p, const uint8_t *m,
-			      struct policy_violations *out)
+/* The kind's own list and the any-kind list together are the allowed set. */
+static void check_measurement(const struct cvmg_policy *p, enum policy_scope kind,
+			      const uint8_t *m, struct policy_violations *out)
 {
 	char hex[97];
 
-	if (!p->nmeasurement || digest_listed(p->measurement, p->nmeasurement, m))
+	if (!p->nmeas[POLICY_ANY] && !p->nmeas[kind])
+		return;
+	if (digest_listed(p->meas[POLICY_ANY], p->nmeas[POLICY_ANY], m) ||
+	    digest_listed(p->meas[kind], p->nmeas[kind], m))
 		return;
 	cvmg_hex_encode(m, 48, hex);
-	violation(out, "measurement", "%s is not an allowed measurement", hex);
+	violation(out, p->nmeas[kind] ? (kind == POLICY_SNP ? "snp.measurement" : "tdx.mrtd")
+				      : "measurement",
+		  "%s is not an allowed measurement", hex);
+}
+
+static void tcb_spls(uint64_t raw, enum snp_product prod, int *have)
+{
+	struct snp_tcb t;
+
+	snp_tcb_decode(raw, prod, &t);
+	have[POLICY_TCB_BL] = t.bootloader;
+	have[POLICY_TCB_TEE] = t.tee;
+	have[POLICY_TCB_SNP] = t.snp;
+	have[POLICY_TCB_UCODE] = t.microcode;
+	have[POLICY_TCB_FMC] = prod == SNP_PRODUCT_TURIN ? t.fmc : -1;
 }
 
 /**
@@ -244,22 +496,19 @@ static void check_measurement(const struct cvmg_policy *p, const uint8_t *m,
  * @p: the policy
  * @r: the report
  * @prod: its product (selects the TCB layout)
+ * @hcl: the report came inside an HCL report (its default VMPL is 0)
  * @out: violations are appended here
  */
 void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
-		      enum snp_product prod, struct policy_violations *out)
+		      enum snp_product prod, bool hcl, struct policy_violations *out)
 {
-	struct snp_tcb t;
-	int have[POLICY_TCB_COUNT], i;
+	int have[POLICY_TCB_COUNT], committed[POLICY_TCB_COUNT], i, vmpl;
+	const char *mbz;
 	char key[32], hex[97];
 
-	check_measurement(p, r->measurement, out);
-	snp_tcb_decode(r->reported_tcb, prod, &t);
-	have[POLICY_TCB_BL] = t.bootloader;
-	have[POLICY_TCB_TEE] = t.tee;
-	have[POLICY_TCB_SNP] = t.snp;
-	have[POLICY_TCB_UCODE] = t.microcode;
-	have[POLICY_TCB_FMC] = prod == SNP_PRODUCT_TURIN ? t.fmc : -1;
+	check_measurement(p, POLICY_SNP, r->measurement, out);
+	tcb_spls(r->reported_tcb, prod, have);
+	tcb_spls(r->committed_tcb, prod, committed);
 	for (i = 0; i < POLICY_TCB_COUNT; i++) {
 		if (p->min_tcb[i] < 0)
 			continue;
@@ -271,40 +520,101 @@ void policy_check_snp(const struct cvmg_policy *p, const struct snp_report *r,
 			violation(out, key, "reported %d < %d", have[i], p->min_tcb[i]);
 	}
 	if (!p->allow_debug && (r->policy & SNP_POLICY_DEBUG))
-		violation(out, "allow_debug", "guest policy allows debugging");
+		violation(out, "snp.allow_debug", "guest policy allows debugging");
 	if (!p->allow_migration_agent && (r->policy & SNP_POLICY_MIGRATE_MA))
-		violation(out, "allow_migration_agent", "guest policy allows a migration agent");
+		violation(out, "snp.allow_migration_agent", "guest policy allows a migration agent");
+	mbz = snp_report_mbz(r);
+	if (!p->allow_mbz && mbz)
+		violation(out, "snp.allow_nonzero_mbz", "reserved field %s is not zero", mbz);
+	if (!p->allow_provisional &&
+	    (r->current_tcb != r->committed_tcb || r->current_major != r->committed_major ||
+	     r->current_minor != r->committed_minor || r->current_build != r->committed_build))
+		violation(out, "snp.allow_provisional_firmware", "current firmware %u.%u.%u "
+			  "(TCB 0x%016llx) is not the committed %u.%u.%u (TCB 0x%016llx)",
+			  r->current_major, r->current_minor, r->current_build,
+			  (unsigned long long)r->current_tcb, r->committed_major,
+			  r->committed_minor, r->committed_build,
+			  (unsigned long long)r->committed_tcb);
+	for (i = 0; i < POLICY_TCB_COUNT && !p->allow_reported_above_committed; i++)
+		if (have[i] > committed[i]) {
+			violation(out, "snp.allow_reported_tcb_above_committed",
+				  "REPORTED_TCB %s SPL %d > COMMITTED_TCB's %d", tcb_keys[i],
+				  have[i], committed[i]);
+			break;
+		}
 	if (p->allow_smt == 0 && ((r->policy & SNP_POLICY_SMT) ||
 				  (r->platform_info & SNP_PLATFORM_SMT_EN)))
-		violation(out, "allow_smt", "SMT %s",
+		violation(out, "snp.allow_smt", "SMT %s",
 			  (r->platform_info & SNP_PLATFORM_SMT_EN) ? "enabled on the platform"
 								    : "allowed by guest policy");
-	if (p->vmpl >= 0 && r->vmpl != (uint32_t)p->vmpl)
-		violation(out, "vmpl", "report from VMPL %u, policy wants %d", r->vmpl, p->vmpl);
+	vmpl = p->vmpl != POLICY_VMPL_DEFAULT ? p->vmpl : hcl ? 0 : -1;
+	if (vmpl >= 0 && r->vmpl != (uint32_t)vmpl)
+		violation(out, "snp.vmpl", "report from VMPL %u, policy wants %d%s", r->vmpl, vmpl,
+			  p->vmpl == POLICY_VMPL_DEFAULT ? " (the paravisor's; REPORT_DATA binds "
+			  "the vTPM's key only there)" : "");
 	if (p->min_version && r->version < p->min_version)
-		violation(out, "min_version", "report version %u < %u", r->version,
+		violation(out, "snp.min_version", "report version %u < %u", r->version,
 			  p->min_version);
 	if (p->nid_key && !digest_listed(p->id_key_digest, p->nid_key, r->id_key_digest)) {
 		cvmg_hex_encode(r->id_key_digest, 48, hex);
-		violation(out, "id_key_digest", "%s is not an allowed ID key", hex);
+		violation(out, "snp.id_key_digest", "%s is not an allowed ID key", hex);
 	}
 }
 
 /**
- * policy_check_tdx() - appraise a TDX report (measurement is MRTD)
+ * policy_check_td() - appraise a TD's measurements and attributes
+ * @p: the policy
+ * @mrtd: MRTD (checked against measurement and tdx.mrtd)
+ * @mrseam: MRSEAM (tdx.mrseam)
+ * @rtmr: RTMR0-3 (tdx.rtmr0..3)
+ * @td_attributes: the TD attributes (tdx.allow_debug, tdx.td_attributes)
+ * @tee_tcb_svn: TEE_TCB_SVN (tdx.min_tee_tcb_svn)
+ * @out: violations are appended here
+ *
+ * The same keys whether the fields come from a verified TD quote or from an HCL
+ * report's TDREPORT (which a verified quote matches field by field).
+ */
+void policy_check_td(const struct cvmg_policy *p, const uint8_t *mrtd, const uint8_t *mrseam,
+		     const uint8_t (*rtmr)[48], uint64_t td_attributes,
+		     const uint8_t *tee_tcb_svn, struct policy_violations *out)
+{
+	const struct tdx_policy *t = &p->tdx;
+	int i;
+
+	check_measurement(p, POLICY_TDX, mrtd, out);
+	if (!p->tdx_allow_debug && (td_attributes & TDX_ATTR_DEBUG))
+		violation(out, "tdx.allow_debug", "TD attributes allow debugging (TUD.DEBUG set)");
+	if (t->has_td_attributes && td_attributes != t->td_attributes)
+		violation(out, "tdx.td_attributes", "TD attributes are 0x%016llx, policy wants "
+			  "0x%016llx", (unsigned long long)td_attributes,
+			  (unsigned long long)t->td_attributes);
+	if (t->nmrseam && !digest_listed(t->mrseam, t->nmrseam, mrseam))
+		violation(out, "tdx.mrseam", "MRSEAM matches none of the policy's");
+	for (i = 0; i < 4; i++)
+		if (t->has_rtmr[i] && memcmp(t->rtmr[i], rtmr[i], 48))
+			violation(out, (const char *const[]){ "tdx.rtmr0", "tdx.rtmr1", "tdx.rtmr2",
+				  "tdx.rtmr3" }[i], "RTMR%d differs from the policy's value", i);
+	for (i = 0; t->has_min_svn && i < 16; i++)
+		if (tee_tcb_svn[i] < t->min_tee_tcb_svn[i]) {
+			violation(out, "tdx.min_tee_tcb_svn", "TEE_TCB_SVN[%d] is %u, policy wants "
+				  "at least %u", i, tee_tcb_svn[i], t->min_tee_tcb_svn[i]);
+			break;
+		}
+}
+
+/**
+ * policy_check_tdx() - appraise a TDX report (its measurement is MRTD)
  * @p: the policy
  * @t: the TDREPORT
  * @out: violations are appended here
  *
- * SNP-only keys (min_tcb.*, vmpl, min_version, id_key_digest, allow_smt,
- * allow_migration_agent) do not apply to TDX and are not checked.
+ * Only TDX keys and the any-kind measurement apply; SNP keys never fail TDX.
  */
 void policy_check_tdx(const struct cvmg_policy *p, const struct tdx_report *t,
 		      struct policy_violations *out)
 {
-	check_measurement(p, t->mrtd, out);
-	if (!p->allow_debug && (t->td_attributes & TDX_ATTR_DEBUG))
-		violation(out, "allow_debug", "TD attributes allow debugging");
+	policy_check_td(p, t->mrtd, t->mrseam, (const uint8_t (*)[48])t->rtmr, t->td_attributes,
+			t->tee_tcb_svn, out);
 }
 
 /**
@@ -330,21 +640,45 @@ void policy_check_vmcfg(const struct cvmg_policy *p, json_object *vm_config,
 		}
 		s = json_object_get_string(v);
 		if (!s || strcmp(s, p->vmcfg[i].value))
-			violation(out, name, "is %s, policy wants %s", s ? s : "null",
-				  p->vmcfg[i].value);
+			violation(out, name, "is not the value the policy wants");
 	}
 }
 
 /**
  * policy_check_hw() - whether the hardware report had to be verified
  * @p: the policy
- * @verified: a hardware report's signature was verified (an SNP report)
+ * @tdx: the evidence is TDX (SNP reports are always verified or fail)
+ * @verified: the hardware report was verified to the vendor's root
  * @out: violations are appended here
  */
-void policy_check_hw(const struct cvmg_policy *p, bool verified,
+void policy_check_hw(const struct cvmg_policy *p, bool tdx, bool verified,
 		     struct policy_violations *out)
 {
-	if (p->require_hw_verified && !verified)
-		violation(out, "require_hardware_verified",
-			  "the hardware report is not verified (a TDX TDREPORT cannot be offline)");
+	if (tdx && !verified && !p->tdx_allow_unverified)
+		violation(out, "tdx.require_hardware_verified",
+			  "the TDREPORT is not verified to Intel's root (no verified TD quote)");
+}
+
+/**
+ * policy_check_unlogged() - quoted PCRs with a non-reset value no log replays
+ * @p: the policy
+ * @unlogged: those PCRs, as a mask
+ * @out: violations are appended here
+ */
+void policy_check_unlogged(const struct cvmg_policy *p, uint32_t unlogged,
+			   struct policy_violations *out)
+{
+	char list[100] = "";
+	size_t off = 0;
+	int i;
+
+	unlogged &= ~p->unlogged_pcrs;
+	if (!unlogged)
+		return;
+	for (i = 0; i < 24; i++)
+		if (unlogged & (1u << i))
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%d",
+						off ? "," : "", i);
+	violation(out, "vtpm.unlogged_pcrs", "quoted PCR(s) %s hold a non-reset value that no "
+		  "log in the bundle replays", list);
 }

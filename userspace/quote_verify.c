@@ -4,8 +4,12 @@
  *                       [--nonce TEXT | --nonce-hex HEX]
  *
  * Verifies one TPM2 quote on its own: the signature by the attestation key, the
- * PCR digest against the given SHA-256 PCR values (32 bytes each from PCR 0) and,
- * when given, the nonce in extraData. The form of this command is a contract.
+ * PCR digest against the given SHA-256 PCR values and, when given, the nonce in
+ * extraData. The PCR file holds exactly what the quote selects: 32 bytes for each
+ * PCR from 0 to the highest selected one, zeros in place of a PCR the selection
+ * skips, nothing after it; so no value in it is left uncovered by the quote. A
+ * quote that selects no PCR proves nothing and fails. The form of this command
+ * is a contract.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,8 +25,10 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard quote-verify --ak PEM --msg FILE --sig FILE --pcrs FILE\n"
 		   "                             [--nonce TEXT | --nonce-hex HEX]\n"
-		   "Exit: 0 verified, 1 signature/nonce/PCR failure, 3 malformed input,\n"
-		   "      64 usage error.\n");
+		   "The PCR file holds 32 bytes for each PCR from 0 to the highest selected one\n"
+		   "(zeros for a PCR not selected), nothing more.\n"
+		   "Exit: 0 verified, 1 signature/nonce/PCR failure or no PCR selected,\n"
+		   "      3 malformed input, 64 usage error or unreadable file.\n");
 }
 
 static int read_ak(const char *path, EVP_PKEY **ak)
@@ -40,6 +46,43 @@ static int read_ak(const char *path, EVP_PKEY **ak)
 	BIO_free(bio);
 	free(buf);
 	return *ak ? 0 : -EBADMSG;
+}
+
+/*
+ * The quote's SHA-256 selection as a mask (bit n: PCR n), or -1 when it selects
+ * another bank or a PCR past 23, which this command cannot check.
+ */
+static long selection(const struct tpm_quote *q)
+{
+	unsigned long mask = 0;
+	size_t s, i;
+
+	for (s = 0; s < q->nsel; s++)
+		for (i = 0; i < (size_t)q->sel[s].size * 8; i++) {
+			if (!(q->sel[s].bits[i / 8] & (1u << (i % 8))))
+				continue;
+			if (q->sel[s].hash != TPM_ALG_SHA256 || i >= 24)
+				return -1;
+			mask |= 1ul << i;
+		}
+	return (long)mask;
+}
+
+/* The PCR file holds exactly the selection (see the top of this file). */
+static bool pcrs_exact(unsigned long mask, const uint8_t *pcrs, size_t len)
+{
+	size_t top = 0, i, j;
+
+	for (i = 0; i < 24; i++)
+		if (mask & (1ul << i))
+			top = i + 1;
+	if (len != 32 * top)
+		return false;
+	for (i = 0; i < top; i++)
+		for (j = 0; j < 32 && !(mask & (1ul << i)); j++)
+			if (pcrs[32 * i + j])
+				return false;
+	return true;
 }
 
 static void result(const char *name, int ok, const char *detail)
@@ -66,7 +109,8 @@ int cmd_quote_verify(int argc, char **argv)
 	char hex[129];
 	EVP_PKEY *ak = NULL;
 	struct tpm_quote q;
-	int opt, ret, rc = CVMG_EXIT_MALFORMED;
+	long mask;
+	int opt, ret, i, rc = CVMG_EXIT_MALFORMED;
 	bool failed = false;
 
 	optind = 1;
@@ -98,11 +142,21 @@ int cmd_quote_verify(int argc, char **argv)
 		cvmg_err("--nonce-hex: expected at most 64 bytes of hex");
 		return CVMG_EXIT_USAGE;
 	}
+	if (nonce_text && !nlen) {
+		cvmg_err("--nonce: an empty nonce is no nonce");
+		return CVMG_EXIT_USAGE;
+	}
+	if (nonce_hex && !nlen) {
+		cvmg_err("--nonce-hex: an empty nonce is no nonce");
+		return CVMG_EXIT_USAGE;
+	}
+	/* Each file named on the command line: unreadable is the caller's error (64). */
 	if ((ret = read_ak(ak_path, &ak)) ||
 	    (ret = cvmg_read_file(msg_path, &msg, &msglen, 1 << 16)) ||
 	    (ret = cvmg_read_file(sig_path, &sig, &siglen, 1 << 16)) ||
 	    (ret = cvmg_read_file(pcr_path, &pcrs, &pcrlen, 1 << 16))) {
-		cvmg_err("cannot read the inputs: %s", strerror(-ret));
+		cvmg_err("%s: %s", !ak ? ak_path : !msg ? msg_path : !sig ? sig_path : pcr_path,
+			 ret == -EBADMSG ? "not a PEM public key" : strerror(-ret));
 		rc = ret == -EBADMSG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
 		goto out;
 	}
@@ -118,7 +172,29 @@ int cmd_quote_verify(int argc, char **argv)
 	       (unsigned long long)q.clock, q.reset_count, q.restart_count, q.safe);
 	printf("  firmware_version: 0x%016llx\n", (unsigned long long)q.firmware_version);
 	cvmg_hex_encode(q.pcr_digest, q.pcr_digest_len, hex);
-	printf("  pcr_digest: %s\nchecks:\n", hex);
+	printf("  pcr_digest: %s\n", hex);
+	mask = selection(&q);
+	printf("  selection: ");
+	if (mask < 0)
+		printf("(another bank, or PCRs past 23)");
+	else if (!mask)
+		printf("(none)");
+	else
+		for (i = 0; i < 24; i++)
+			if (mask & (1l << i))
+				printf("sha256:%d%s", i, mask >> (i + 1) ? "," : "");
+	printf("\n");
+	if (mask > 0 && !pcrs_exact((unsigned long)mask, pcrs, pcrlen)) {
+		cvmg_err("%s: must hold exactly the selected PCRs: 32 bytes for each PCR from 0 "
+			 "to the highest selected, zeros for one not selected (%zu bytes given)",
+			 pcr_path, pcrlen);
+		goto out;
+	}
+	printf("checks:\n");
+	result("quote-selection", mask > 0, mask > 0 ? "selects SHA-256 PCRs" : !mask ?
+	       "the quote selects no PCR: it proves nothing about the machine" :
+	       "selects PCRs this command cannot check");
+	failed |= mask <= 0;
 
 	ret = tpm_quote_verify_sig(msg, msglen, sig, siglen, ak);
 	if (ret == -EBADMSG) {
@@ -127,14 +203,16 @@ int cmd_quote_verify(int argc, char **argv)
 	}
 	result("quote-signature", !ret, ret ? "does not verify with the AK" : "signed by the AK");
 	failed |= ret != 0;
-	ret = tpm_quote_check_pcrs(&q, pcrs, pcrlen);
+	ret = mask > 0 ? tpm_quote_check_pcrs(&q, pcrs, pcrlen) : -EKEYREJECTED;
 	if (ret == -EBADMSG) {
 		cvmg_err("%s: not SHA-256 PCR values covering the quote's selection", pcr_path);
 		goto out;
 	}
-	result("quote-pcrs", !ret, ret ? "pcrDigest does not match the PCR values"
-				       : "pcrDigest matches the PCR values");
-	failed |= ret != 0;
+	if (mask > 0) {
+		result("quote-pcrs", !ret, ret ? "pcrDigest does not match the PCR values"
+					       : "pcrDigest matches the PCR values");
+		failed |= ret != 0;
+	}
 	if (nonce_text || nonce_hex) {
 		ret = tpm_quote_check_nonce(&q, nonce, nlen);
 		result("quote-nonce", !ret, ret ? "extraData is not the nonce"

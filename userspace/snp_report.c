@@ -264,3 +264,47 @@ bool snp_chip_id_masked(const struct snp_report *r)
 			return false;
 	return true;
 }
+
+static bool nonzero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return true;
+	return false;
+}
+
+/**
+ * snp_report_mbz() - the first reserved (must-be-zero) field that is not zero
+ * @r: a parsed report
+ *
+ * Checked, by the report's version: FLAGS bits 31:5, the word at 0x04c, 0x188
+ * to 0x19f (0x18b on from version 3, after the CPUID bytes), the bytes at 0x1eb
+ * and 0x1ef, 0x1f8 (0x208 from version 5) to 0x29f, GUEST_POLICY bits 63:26,
+ * the upper 24 bytes of the signature's r and s, and 0x330 to the end (outside
+ * the signature: a host can set these without breaking it).
+ *
+ * Return: the field's name, or NULL when every reserved field is zero.
+ */
+const char *snp_report_mbz(const struct snp_report *r)
+{
+	const uint8_t *b = r->raw;
+
+	if (r->flags >> 5)
+		return "flags[31:5]";
+	if (nonzero(b + 0x4c, 4))
+		return "reserved 0x04c";
+	if (r->version >= 3 ? nonzero(b + 0x18b, 0x1a0 - 0x18b) : nonzero(b + 0x188, 0x18))
+		return "reserved 0x188-0x19f";
+	if (b[0x1eb] || b[0x1ef])
+		return "reserved 0x1eb/0x1ef";
+	if (r->version >= 5 ? nonzero(b + 0x208, 0x2a0 - 0x208) : nonzero(b + 0x1f8, 0x2a0 - 0x1f8))
+		return "reserved 0x1f8-0x29f";
+	if (r->policy >> 26)
+		return "policy[63:26]";
+	if (nonzero(r->sig_r + 48, SNP_REPORT_SIG_COMP - 48) ||
+	    nonzero(r->sig_s + 48, SNP_REPORT_SIG_COMP - 48))
+		return "signature r/s [71:48]";
+	if (nonzero(b + 0x330, SNP_REPORT_SIZE - 0x330))
+		return "reserved 0x330-0x49f";
+	return NULL;
+}

@@ -101,5 +101,6 @@ int snp_report_verify_sig(const struct snp_report *r, EVP_PKEY *key);
 const char *snp_product_name(enum snp_product prod);
 enum snp_product snp_product_from_name(const char *name);
 bool snp_chip_id_masked(const struct snp_report *r);
+const char *snp_report_mbz(const struct snp_report *r);
 
 #endif /* CVMG_SNP_REPORT_H */

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM] [--nonce HEX]
- *                      [--policy FILE] [--json]
+ * cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM] [--crl FILE]...
+ *                      [--td-quote FILE] [--collateral JSON] [--intel-root PEM]
+ *                      [--time RFC3339] [--nonce HEX | --no-nonce] [--policy FILE]
+ *                      [--json]
+ * cvmguard verify --show-default-policy
  *
- * Verifies a raw SNP report, an HCL report or an evidence bundle (told apart by
- * content) offline and prints every claim and check. The form of this command is
- * a contract: tests outside the project use it.
+ * Verifies a raw SNP report, an HCL report, a TD quote or an evidence bundle (told
+ * apart by content) offline and prints every claim and check. Without --policy
+ * the built-in default policy applies. HCL reports and bundles need --nonce (or
+ * an explicit --no-nonce). The form of this command is a contract: tests outside
+ * the project use it.
  *
  * Environment: CVMGUARD_CERT_CACHE names a certificate cache directory (layout in
  * amd_certtable.c); CVMGUARD_VERIFY_TIME (seconds since the epoch) replaces the
@@ -17,8 +22,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/pem.h>
+
 #include "amd_certs.h"
 #include "cvmguard.h"
+#include "dcap_collateral.h"
 #include "verifier.h"
 
 #define MAX_FILE (1 << 24)
@@ -27,16 +35,64 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard verify FILE [--vcek DER|PEM] [--chain PEM] [--root PEM]\n"
-		   "                       [--nonce HEX] [--policy FILE] [--json]\n"
-		   "FILE is a raw SNP report, an HCL report or an evidence bundle.\n"
+		   "                       [--crl FILE]... [--td-quote FILE] [--collateral JSON]\n"
+		   "                       [--intel-root PEM] [--time RFC3339]\n"
+		   "                       [--nonce HEX | --no-nonce] [--policy FILE] [--json]\n"
+		   "       cvmguard verify --show-default-policy\n"
+		   "FILE is a raw SNP report, an HCL report, a TD quote or an evidence bundle.\n"
 		   "  --vcek FILE    the VCEK (or VLEK) that signed the report\n"
-		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK)\n"
+		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK), any order\n"
 		   "  --root FILE    trust this ARK instead of AMD's pinned roots\n"
-		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce\n"
-		   "  --policy FILE  appraisal policy (see cvmguard(8))\n"
+		   "  --crl FILE     a CRL (PEM or DER; AMD's for the ARK/ASK), repeatable\n"
+		   "  --td-quote FILE   TD quote for a TDX HCL report's TDREPORT\n"
+		   "  --collateral FILE DCAP collateral (PCS JSON) for the TD quote's TCB status\n"
+		   "  --intel-root FILE trust this root instead of Intel's pinned SGX Root CA\n"
+		   "  --time RFC3339    verify at this instant (certificates, CRLs, collateral);\n"
+		   "                    overrides CVMGUARD_VERIFY_TIME\n"
+		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce (1-64 bytes);\n"
+		   "                 required for HCL reports and bundles\n"
+		   "  --no-nonce     verify HCL evidence without a nonce (no freshness)\n"
+		   "  --policy FILE  relax the built-in default policy (see cvmguard(8))\n"
+		   "  --show-default-policy  print the built-in default policy\n"
 		   "  --json         print the result as JSON\n"
-		   "Exit: 0 verified, 1 signature/chain/binding failure, 2 policy violation,\n"
-		   "      3 malformed input, 64 usage error.\n");
+		   "Exit: 0 verified, 1 signature/chain/binding/log failure, 2 refused by the\n"
+		   "      policy (or not verifiable to hardware; TDX: TCB unknown, stale\n"
+		   "      collateral, status not allowed), 3 malformed evidence,\n"
+		   "      64 usage error, unreadable file or malformed policy.\n");
+}
+
+/* One CRL, PEM or DER. Return: 0, -ENOENT (unreadable), -EBADMSG. */
+static int load_crl(const char *path, X509_CRL **crl)
+{
+	const unsigned char *p;
+	uint8_t *buf = NULL;
+	size_t len;
+	BIO *bio;
+	int ret;
+
+	ret = cvmg_read_file(path, &buf, &len, MAX_FILE);
+	if (ret) {
+		cvmg_err("%s: %s", path, strerror(-ret));
+		return -ENOENT;
+	}
+	p = buf;
+	if (len && buf[0] == 0x30) {
+		*crl = d2i_X509_CRL(NULL, &p, (long)len);
+		if (*crl && p != buf + len) {
+			X509_CRL_free(*crl);
+			*crl = NULL;
+		}
+	} else {
+		bio = BIO_new_mem_buf(buf, (int)len);
+		*crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
+	free(buf);
+	if (!*crl) {
+		cvmg_err("%s: not a CRL (DER or PEM)", path);
+		return -EBADMSG;
+	}
+	return 0;
 }
 
 static int load_certs(const char *path, X509 **certs, size_t *n)
@@ -48,7 +104,7 @@ static int load_certs(const char *path, X509 **certs, size_t *n)
 	ret = cvmg_read_file(path, &buf, &len, MAX_FILE);
 	if (ret) {
 		cvmg_err("%s: %s", path, strerror(-ret));
-		return ret;
+		return -ENOENT;	/* the caller's file: a usage error */
 	}
 	if (len && buf[0] == 0x30) {
 		ret = amd_cert_parse(buf, len, certs);
@@ -56,60 +112,12 @@ static int load_certs(const char *path, X509 **certs, size_t *n)
 	} else {
 		ret = amd_chain_parse_pem(buf, len, certs, MAX_CERTS, n);
 	}
-	if (ret)
+	if (ret) {
 		cvmg_err("%s: not a certificate (DER) or certificates (PEM)", path);
+		ret = -EBADMSG;
+	}
 	free(buf);
 	return ret;
-}
-
-static void print_text(json_object *res)
-{
-	json_object *checks, *viol, *claims, *v;
-	size_t i;
-
-	json_object_object_get_ex(res, "claims", &claims);
-	json_object_object_get_ex(res, "checks", &checks);
-	json_object_object_get_ex(res, "policy_violations", &viol);
-	json_object_object_get_ex(res, "evidence", &v);
-	printf("evidence: %s\n", json_object_get_string(v));
-	printf("claims:\n");
-	json_object_object_foreach(claims, key, val) {
-		if (json_object_is_type(val, json_type_object)) {
-			printf("  %s:\n", key);
-			json_object_object_foreach(val, k2, v2)
-				printf("    %s: %s\n", k2, json_object_to_json_string_ext(v2,
-				       JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-		} else {
-			printf("  %s: %s\n", key, json_object_get_string(val));
-		}
-	}
-	printf("checks:\n");
-	for (i = 0; i < json_object_array_length(checks); i++) {
-		json_object *c = json_object_array_get_idx(checks, i), *n, *r, *d;
-
-		json_object_object_get_ex(c, "name", &n);
-		json_object_object_get_ex(c, "result", &r);
-		json_object_object_get_ex(c, "detail", &d);
-		printf("  [%s] %s: %s\n", !strcmp(json_object_get_string(r), "fail") ? "FAIL" :
-		       json_object_get_string(r), json_object_get_string(n),
-		       json_object_get_string(d));
-	}
-	if (json_object_array_length(viol)) {
-		printf("policy violations:\n");
-		for (i = 0; i < json_object_array_length(viol); i++) {
-			json_object *c = json_object_array_get_idx(viol, i), *n, *d;
-
-			json_object_object_get_ex(c, "name", &n);
-			json_object_object_get_ex(c, "detail", &d);
-			printf("  [FAIL] %s: %s\n", json_object_get_string(n),
-			       json_object_get_string(d));
-		}
-	}
-	if (json_object_object_get_ex(res, "notes", &v))
-		for (i = 0; i < json_object_array_length(v); i++)
-			printf("note: %s\n", json_object_get_string(json_object_array_get_idx(v, i)));
-	json_object_object_get_ex(res, "verdict", &v);
-	printf("verdict: %s\n", json_object_get_string(v));
 }
 
 int cmd_verify(int argc, char **argv)
@@ -118,71 +126,174 @@ int cmd_verify(int argc, char **argv)
 		{ "vcek", required_argument, NULL, 'k' },
 		{ "chain", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "crl", required_argument, NULL, 'L' },
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "no-nonce", no_argument, NULL, 'N' },
+		{ "show-default-policy", no_argument, NULL, 'D' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "td-quote", required_argument, NULL, 'q' },
+		{ "collateral", required_argument, NULL, 'C' },
+		{ "intel-root", required_argument, NULL, 'I' },
+		{ "time", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vcek_path = NULL, *chain_path = NULL, *root_path = NULL;
 	const char *nonce_hex = NULL, *policy_path = NULL, *t;
+	const char *tdq_path = NULL, *col_path = NULL, *iroot_path = NULL, *time_arg = NULL;
+	uint8_t *tdq = NULL, *col = NULL;
+	X509 *iroot[MAX_CERTS] = { 0 };
+	size_t ni = 0;
+	time_t at;
 	struct verifier_input in = { 0 };
 	struct cvmg_policy policy;
 	X509 *vcek[MAX_CERTS] = { 0 }, *chain[MAX_CERTS] = { 0 }, *roots[MAX_CERTS] = { 0 };
+	X509_CRL *crls[MAX_CERTS] = { 0 };
+	const char *crl_paths[MAX_CERTS];
+	size_t ncrl_paths = 0;
 	uint8_t *file = NULL, *ptext = NULL, nonce[64];
 	json_object *res = NULL;
 	size_t nv = 0, nc = 0, nr = 0, len, plen, i;
-	bool json = false;
+	bool json = false, no_nonce = false, show = false;
+	enum verifier_kind kind;
+	char *text;
 	int opt, ret, line, rc = CVMG_EXIT_USAGE;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char **once = opt == 'k' ? &vcek_path : opt == 'c' ? &chain_path :
+				    opt == 'r' ? &root_path : opt == 'n' ? &nonce_hex :
+				    opt == 'p' ? &policy_path : opt == 'q' ? &tdq_path :
+				    opt == 'C' ? &col_path : opt == 'I' ? &iroot_path :
+				    opt == 't' ? &time_arg : NULL;
+
+		/* An option given twice would silently drop one: refused. */
+		if (once && *once) {
+			cvmg_err("--%s given twice", opt == 'k' ? "vcek" : opt == 'c' ? "chain" :
+				 opt == 'r' ? "root" : opt == 'n' ? "nonce" : opt == 'p' ? "policy" :
+				 opt == 'q' ? "td-quote" : opt == 'C' ? "collateral" :
+				 opt == 'I' ? "intel-root" : "time");
+			goto out;
+		}
 		switch (opt) {
 		case 'k': vcek_path = optarg; break;
 		case 'c': chain_path = optarg; break;
 		case 'r': root_path = optarg; break;
 		case 'n': nonce_hex = optarg; break;
 		case 'p': policy_path = optarg; break;
+		case 'L':
+			if (ncrl_paths == MAX_CERTS) {
+				cvmg_err("--crl: at most %d", MAX_CERTS);
+				goto out;
+			}
+			crl_paths[ncrl_paths++] = optarg;
+			break;
+		case 'N': no_nonce = true; break;
+		case 'D': show = true; break;
 		case 'j': json = true; break;
+		case 'q': tdq_path = optarg; break;
+		case 'C': col_path = optarg; break;
+		case 'I': iroot_path = optarg; break;
+		case 't': time_arg = optarg; break;
 		case 'h': usage(stdout); return CVMG_EXIT_OK;
 		default: usage(stderr); return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
+	if (show) {
+		if (optind != argc || argc != 2) {
+			usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+		policy_print_default(stdout);
+		return CVMG_EXIT_OK;
+	}
+	if (optind != argc - 1 || (nonce_hex && no_nonce)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
 	if (nonce_hex) {
 		ret = cvmg_hex_decode(nonce_hex, nonce, sizeof(nonce), &in.nonce_len);
-		if (ret) {
-			cvmg_err("--nonce: expected at most 64 bytes of hex");
+		if (ret || !in.nonce_len) {
+			cvmg_err("--nonce: expected 1 to 64 bytes of hex");
 			return CVMG_EXIT_USAGE;
 		}
 		in.nonce = nonce;
 	}
-	rc = CVMG_EXIT_MALFORMED;
+	in.no_nonce = no_nonce;
+	if (time_arg && cvmg_parse_rfc3339(time_arg, &at)) {
+		cvmg_err("--time: expected RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z");
+		return CVMG_EXIT_USAGE;
+	}
+	/* Every file named on the command line: unreadable is the caller's error. */
 	ret = cvmg_read_file(argv[optind], &file, &len, MAX_FILE);
 	if (ret) {
 		cvmg_err("%s: %s", argv[optind], strerror(-ret));
-		rc = ret == -ENOENT || ret == -EACCES ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
 		goto out;
 	}
-	if ((vcek_path && load_certs(vcek_path, vcek, &nv)) ||
-	    (chain_path && load_certs(chain_path, chain, &nc)) ||
-	    (root_path && load_certs(root_path, roots, &nr)))
+	/* TDX inputs with evidence they cannot apply to: refuse, never ignore */
+	kind = verifier_detect(file, len);
+	if ((tdq_path || col_path) && kind == VERIFIER_SNP_REPORT) {
+		cvmg_err("--td-quote and --collateral apply to TDX evidence, not an SNP report");
 		goto out;
+	}
+	if (tdq_path && kind == VERIFIER_TD_QUOTE) {
+		cvmg_err("%s is a TD quote: --td-quote goes with an HCL report", argv[optind]);
+		goto out;
+	}
+	if (tdq_path && (ret = cvmg_read_file(tdq_path, &tdq, &in.td_quote_len, MAX_FILE))) {
+		cvmg_err("%s: %s", tdq_path, strerror(-ret));
+		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	if (col_path && (ret = cvmg_read_file(col_path, &col, &in.collateral_len, MAX_FILE))) {
+		cvmg_err("%s: %s", col_path, strerror(-ret));
+		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
+		goto out;
+	}
+	if (iroot_path && (ret = load_certs(iroot_path, iroot, &ni))) {
+		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+		goto out;
+	}
+	if (iroot_path && ni != 1) {
+		cvmg_err("%s: expected one root certificate, not %zu", iroot_path, ni);
+		rc = CVMG_EXIT_MALFORMED;
+		goto out;
+	}
+	if ((vcek_path && (ret = load_certs(vcek_path, vcek, &nv))) ||
+	    (chain_path && (ret = load_certs(chain_path, chain, &nc))) ||
+	    (root_path && (ret = load_certs(root_path, roots, &nr)))) {
+		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+		goto out;
+	}
+	for (i = 0; i < ncrl_paths; i++) {
+		ret = load_crl(crl_paths[i], &crls[i]);
+		if (ret) {
+			rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
+			goto out;
+		}
+	}
+	in.crls = crls;
+	in.ncrls = ncrl_paths;
 	if (policy_path) {
 		ret = cvmg_read_file(policy_path, &ptext, &plen, 1 << 20);
-		line = 0;
-		if (!ret)
-			ret = policy_parse((const char *)ptext, plen, &policy, &line);
 		if (ret) {
-			cvmg_err("%s:%d: %s", policy_path, line,
-				 ret == -ENOENT ? "unknown key" : strerror(-ret));
-			rc = CVMG_EXIT_USAGE;
+			cvmg_err("%s: %s", policy_path, strerror(-ret));
+			goto out;
+		}
+		ret = policy_parse((const char *)ptext, plen, &policy, &line);
+		if (ret) {
+			cvmg_err("%s:%d: %s", policy_path, line, policy_strerror(ret));
 			goto out;
 		}
 		in.policy = &policy;
+	}
+	if (!in.nonce && !no_nonce && (kind == VERIFIER_HCL_REPORT || kind == VERIFIER_BUNDLE)) {
+		cvmg_err("%s: an HCL report or bundle is verified against the nonce it answers: "
+			 "give --nonce HEX (or --no-nonce to accept evidence of any age)",
+			 argv[optind]);
+		goto out;
 	}
 	in.evidence = file;
 	in.len = len;
@@ -194,22 +305,51 @@ int cmd_verify(int argc, char **argv)
 	in.cache_dir = getenv("CVMGUARD_CERT_CACHE");
 	t = getenv("CVMGUARD_VERIFY_TIME");
 	in.now = t ? (time_t)strtoll(t, NULL, 10) : time(NULL);
+	if (t) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(t, &end, 10);
+		if (errno || end == t || *end || v <= 0) {
+			cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
+			rc = CVMG_EXIT_USAGE;
+			goto out;
+		}
+		in.now = (time_t)v;
+	}
+	if (time_arg)
+		in.now = at;
+	in.td_quote = tdq;
+	in.collateral = col;
+	in.intel_root = iroot[0];
 
 	ret = verifier_run(&in, &res);
-	if (json)
-		printf("%s\n", json_object_to_json_string_ext(res, JSON_C_TO_STRING_PRETTY |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
-		print_text(res);
+	if (json) {
+		text = verifier_json(res, true);
+		if (!text) {
+			rc = CVMG_EXIT_FAIL;
+			goto out;
+		}
+		printf("%s\n", text);
+		free(text);
+	} else {
+		verifier_print_text(stdout, res);
+	}
 	rc = !ret ? CVMG_EXIT_OK : ret == -EBADMSG ? CVMG_EXIT_MALFORMED :
-	     ret == -EACCES ? CVMG_EXIT_POLICY : CVMG_EXIT_FAIL;
+	     ret == -EACCES ? CVMG_EXIT_POLICY : ret == -EINVAL ? CVMG_EXIT_USAGE :
+	     CVMG_EXIT_FAIL;
 out:
 	json_object_put(res);
 	for (i = 0; i < MAX_CERTS; i++) {
 		X509_free(vcek[i]);
 		X509_free(chain[i]);
 		X509_free(roots[i]);
+		X509_CRL_free(crls[i]);
+		X509_free(iroot[i]);
 	}
+	free(tdq);
+	free(col);
 	free(ptext);
 	free(file);
 	return rc;

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!r)
 				abort();
 			if (!snp_report_parse(h.hw, h.hw_len, r))
-				policy_check_snp(&policy, r, snp_report_product(r), &pv);
+				policy_check_snp(&policy, r, snp_report_product(r), true, &pv);
 			free(r);
 		} else if (!tdx_report_parse(h.hw, h.hw_len, &t)) {
 			policy_check_tdx(&policy, &t, &pv);

@@ -31,10 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!pv || !p)
 		abort();
+	/* A file with a NUL byte never parses (rules after it would be dropped). */
 	if (!policy_parse((const char *)data, size, p, &line)) {
-		policy_check_snp(p, &report, SNP_PRODUCT_MILAN, pv);
-		policy_check_snp(p, &report, SNP_PRODUCT_TURIN, pv);
+		if (memchr(data, 0, size))
+			abort();
+		policy_check_snp(p, &report, SNP_PRODUCT_MILAN, true, pv);
+		policy_check_snp(p, &report, SNP_PRODUCT_TURIN, false, pv);
 		policy_check_tdx(p, &tdx, pv);
+		policy_check_hw(p, true, false, pv);
+		policy_check_unlogged(p, 0xffffff, pv);
 		policy_check_vmcfg(p, vmcfg, pv);
 		policy_check_vmcfg(p, NULL, pv);
 		if (pv->n > POLICY_MAX_VIOLATIONS)

@@ -40,8 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snp_tcb_decode(r->launch_tcb, prod, &t);
 		amd_vcek_match_report(&vcek_ext, r, prod, &field);
 		snp_chip_id_masked(r);
-		policy_check_snp(&policy, r, prod, &pv);
-		policy_check_snp(&policy, r, SNP_PRODUCT_TURIN, &pv);
+		policy_check_snp(&policy, r, prod, false, &pv);
+		policy_check_snp(&policy, r, SNP_PRODUCT_TURIN, true, &pv);
 	}
 	free(r);
 	/* As `cvmguard verify REPORT --vcek vcek.der --policy P --json` does. */

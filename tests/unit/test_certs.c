@@ -370,9 +370,61 @@ static void test_cache(void **state)
 	free(r);
 }
 
+/*
+ * The real Turin VCEK: its hwID is 8 bytes (VCEK spec 57230, Table 11). It chains
+ * to the pinned Turin ARK/ASK and matches a Turin report whose CHIP_ID starts with
+ * those 8 bytes and whose reported TCB has its SPLs; one flipped hwID byte does
+ * not match. A Milan/Genoa report needs all 64 bytes.
+ */
+static void test_turin_vcek(void **state)
+{
+	X509 *vcek = load("snp-turin/vcek.der"), *ark = load("amd/turin-ark.pem");
+	X509 *ask = load("amd/turin-ask.pem");
+	struct snp_report *r = malloc(sizeof(*r));
+	struct amd_vcek_ext e;
+	enum amd_chain_link link;
+	const char *field;
+	size_t len;
+	uint8_t *buf = tdata_read("snp-milan/report.bin", &len);
+
+	assert_int_equal(amd_verify_chain(ark, ask, vcek, TDATA_NOW, &link), 0);
+	assert_int_equal(amd_cert_product(vcek), SNP_PRODUCT_TURIN);
+	assert_int_equal(amd_vcek_ext_parse(vcek, &e), 0);
+	assert_true(e.has_hwid);
+	assert_int_equal(e.hwid_len, 8);
+	assert_true(e.has_tcb && e.has_fmc);
+	/* A version 3 Turin report carrying this chip's TCB and ID. */
+	buf[0] = 3;
+	buf[0x188] = 0x1a, buf[0x189] = 0x02, buf[0x18a] = 0x00;
+	memset(buf + 0x180, 0, 8);
+	buf[0x180] = e.fmc, buf[0x181] = e.bl, buf[0x182] = e.tee, buf[0x183] = e.snp;
+	buf[0x187] = e.ucode;
+	memset(buf + 0x1a0, 0, 64);
+	memcpy(buf + 0x1a0, e.hwid, 8);
+	assert_int_equal(snp_report_parse(buf, len, r), 0);
+	assert_int_equal(snp_report_product(r), SNP_PRODUCT_TURIN);
+	assert_int_equal(amd_vcek_match_report(&e, r, SNP_PRODUCT_TURIN, &field), 0);
+	r->chip_id[7] ^= 1;
+	assert_int_equal(amd_vcek_match_report(&e, r, SNP_PRODUCT_TURIN, &field), -EKEYREJECTED);
+	assert_string_equal(field, "hwID");
+	r->chip_id[7] ^= 1;
+	r->reported_tcb ^= 1;	/* fmc SPL */
+	assert_int_equal(amd_vcek_match_report(&e, r, SNP_PRODUCT_TURIN, &field), -EKEYREJECTED);
+	assert_string_equal(field, "fmcSPL");
+	r->reported_tcb ^= 1;
+	/* An 8-byte hwID never matches a product whose CHIP_ID is 64 bytes. */
+	assert_int_not_equal(amd_vcek_match_report(&e, r, SNP_PRODUCT_GENOA, &field), 0);
+	X509_free(vcek);
+	X509_free(ark);
+	X509_free(ask);
+	free(buf);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_turin_vcek),
 		cmocka_unit_test(test_pinned_match_files),
 		cmocka_unit_test(test_roots_sign_asks),
 		cmocka_unit_test(test_milan_chain),

@@ -142,10 +142,18 @@ static void test_chain_choices(void **state)
 	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
 	json_object_put(res);
 	in.roots = NULL, in.nroots = 0;
-	/* Reversed order. */
+	/* Any order: root first, and ASK first, verify as well. */
 	bad[0] = milan[2], bad[1] = milan[1], bad[2] = milan[0];
 	in.chain = bad;
-	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
+	assert_int_equal(verifier_run(&in, &res), 0);
+	json_object_put(res);
+	bad[0] = milan[1], bad[1] = milan[0], bad[2] = milan[2];
+	assert_int_equal(verifier_run(&in, &res), 0);
+	json_object_put(res);
+	/* Two leaves and no ASK: the second "leaf" is not an ASK. */
+	bad[0] = milan[0], bad[1] = milan[0], bad[2] = milan[2];
+	in.chain = bad;
+	assert_int_equal(verifier_run(&in, &res), 0);	/* the ASK is pinned */
 	json_object_put(res);
 	/* A Genoa ASK with the Milan ARK. */
 	bad[0] = milan[0], bad[1] = genoa_ask, bad[2] = milan[2];
@@ -170,6 +178,15 @@ static void test_azure_snp_unrelated_chain(void **state)
 	assert_int_equal(amd_chain_parse_pem(pem, plen, chain, 3, &n), 0);
 	in.evidence = buf;
 	in.chain = chain, in.nchain = n;
+	/* HCL evidence needs a nonce, or no_nonce said explicitly; an empty one is none. */
+	assert_int_equal(verifier_run(&in, &res), -EINVAL);
+	assert_string_equal(result_of(res, "nonce"), "fail");
+	json_object_put(res);
+	in.nonce = (const uint8_t *)"", in.nonce_len = 0;
+	assert_int_equal(verifier_run(&in, &res), -EINVAL);
+	json_object_put(res);
+	in.nonce = NULL;
+	in.no_nonce = true;
 	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
 	assert_string_equal(result_of(res, "amd-chain"), "pass");
 	assert_string_equal(result_of(res, "report-signature"), "fail");
@@ -189,14 +206,21 @@ static void test_tdx_binding(void **state)
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		struct verifier_input in = { .now = TDATA_NOW };
+		struct verifier_input in = { .now = TDATA_NOW, .no_nonce = true };
 		struct cvmg_policy pol;
 		json_object *res, *hw;
 		uint8_t *buf = tdata_read(files[i], &in.len);
 
 		in.evidence = buf;
+		/* The default policy refuses TDX evidence without a verified TD quote. */
+		assert_int_equal(verifier_run(&in, &res), -EACCES);
+		json_object_put(res);
 		/* Binding holds; a TDREPORT alone is not verifiable offline, which is
-		 * said (a skipped check, a note, hardware_verified false), not failed. */
+		 * said (a skipped check, a note, hardware_verified false), not failed,
+		 * under a policy that accepts that (tdx.require_hardware_verified = false). */
+		assert_int_equal(policy_parse("tdx.require_hardware_verified = false\n", 38, &pol,
+					      NULL), 0);
+		in.policy = &pol;
 		assert_int_equal(verifier_run(&in, &res), 0);
 		assert_string_equal(result_of(res, "claims-binding"), "pass");
 		assert_string_equal(result_of(res, "tdx-report-signature"), "skip");
@@ -205,13 +229,6 @@ static void test_tdx_binding(void **state)
 		assert_true(json_object_object_get_ex(res, "notes", &hw));
 		assert_int_equal(json_object_array_length(hw), 1);
 		json_object_put(res);
-		/* A policy that demands a verified hardware report is violated. */
-		policy_init(&pol);
-		pol.require_hw_verified = true;
-		in.policy = &pol;
-		assert_int_equal(verifier_run(&in, &res), -EACCES);
-		json_object_put(res);
-		in.policy = NULL;
 		buf[1236 + 10] ^= 1;
 		assert_int_not_equal(verifier_run(&in, &res), 0);
 		assert_string_equal(result_of(res, "claims-binding"), "fail");
@@ -323,8 +340,8 @@ static void test_bundle_azure(void **state)
 	json_object_put(res);
 	free(out);
 
-	/* Logs: the module's on PCR 15 must match (fails: the digest is made up);
-	 * the firmware's alone on PCR 9 may not (reported, skipped); PCR 0-7 must. */
+	/* Logs: the module's on PCR 15 must match (fails: the digest is made up),
+	 * and so must the firmware's alone on PCR 9 (no mismatch is excused). */
 	b.n = 8;
 	b.s[5] = (struct bundle_section_ref){ BUNDLE_EVENT_LOG, fwlog,
 					      (uint32_t)one_event_log(fwlog, 9, 0x11) };
@@ -336,8 +353,8 @@ static void test_bundle_azure(void **state)
 	assert_int_equal(verifier_run(&in, &res), -EKEYREJECTED);
 	assert_string_equal(result_of(res, "log-replay-pcr15"), "fail");
 	assert_string_equal(replay_of(res, 15), "fail");
-	assert_string_equal(result_of(res, "log-replay-pcr9"), "skip");
-	assert_string_equal(replay_of(res, 9), "skip");
+	assert_string_equal(result_of(res, "log-replay-pcr9"), "fail");
+	assert_string_equal(replay_of(res, 9), "fail");
 	assert_null(replay_of(res, 7));
 	json_object_put(res);
 	free(out);

@@ -33,11 +33,16 @@ run cvmguard log --check
 say "Attest: one bundle (HCL report, chain, TPM quote over all SHA-256 PCRs, event logs)"
 nonce=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 run cvmguard attest --nonce "$nonce" --chain "$CVMGUARD_TEST_CHAIN" -o /tmp/demo.bndl
-say "... and verify all of it offline, from the (test) AMD root to the replayed log:"
+say "... and verify all of it offline, from the (test) AMD root to the replayed log."
+say "The built-in default policy (cvmguard verify --show-default-policy) refuses PCR 10,"
+say "which IMA extends at boot with no log in the bundle (exit 2):"
 awk '/BEGIN/ { n++ } n == 3' "$CVMGUARD_TEST_CHAIN" > /tmp/ark.pem
-run cvmguard verify /tmp/demo.bndl --nonce "$nonce" --root /tmp/ark.pem | grep -E '^\s*\[(pass|FAIL)\]|^result|verified'
+cvmguard verify /tmp/demo.bndl --nonce "$nonce" --root /tmp/ark.pem | grep -E '^\s*\[FAIL\]|^verdict'
+say "A policy that names PCR 10 as unlogged relaxes that, and only that:"
+printf 'vtpm.unlogged_pcrs = 10\n' > /tmp/demo.policy
+run cvmguard verify /tmp/demo.bndl --nonce "$nonce" --root /tmp/ark.pem --policy /tmp/demo.policy | grep -E '^\s*\[(pass|FAIL)\]|^result|verified'
 say "A wrong nonce is a binding failure (exit 1):"
-cvmguard verify /tmp/demo.bndl --nonce "$(printf '00%.0s' {1..32})" --root /tmp/ark.pem >/dev/null 2>&1
+cvmguard verify /tmp/demo.bndl --nonce "$(printf '00%.0s' {1..32})" --root /tmp/ark.pem --policy /tmp/demo.policy >/dev/null 2>&1
 echo "(exit $?)"
 
 dev=$(readlink -f /dev/disk/by-id/virtio-cvmg-disk0)

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A TD quote as evidence in `cvmguard verify`: alone, or beside the TDREPORT of an
+ * Azure TDX HCL report (file, or bundle). Records its checks and claims in the
+ * verifier's result document and appraises the TDX policy keys.
+ */
+#ifndef CVMG_TDX_VERIFY_H
+#define CVMG_TDX_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/x509.h>
+
+#include "hcl_report.h"
+#include "policy.h"
+
+/* Where the verifier keeps its result (struct vctx in verifier.c). */
+struct tdx_sink {
+	json_object *claims, *checks, *notes;
+	struct policy_violations *pv;
+	bool failed;			/* a check failed */
+	bool hw_verified;		/* the quote verified to Intel's root (and matched
+					 * the TDREPORT, if any) */
+};
+
+struct tdx_evidence {
+	const uint8_t *quote;		/* the TD quote, or NULL */
+	size_t quote_len;
+	const uint8_t *collateral;	/* DCAP collateral JSON, or NULL */
+	size_t collateral_len;
+	X509 *root;			/* --intel-root, or NULL: Intel's pinned root */
+	time_t now;
+	const uint8_t *nonce;		/* expected REPORTDATA prefix for a raw quote */
+	size_t nonce_len;
+	const struct cvmg_policy *policy;	/* --policy, or the built-in default */
+};
+
+int tdx_evidence_verify(const struct tdx_evidence *e, const struct tdx_report *td,
+			struct tdx_sink *s);
+
+#endif /* CVMG_TDX_VERIFY_H */
