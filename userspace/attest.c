@@ -192,7 +192,7 @@ static int tpm_error(struct cvmg_tpm *tpm, int ret)
 	case -ENOENT:
 		cvmg_err("no attestation key at 0x%08x: not a paravisor confidential VM",
 			 CVMG_AK_HANDLE);
-		return CVMG_EXIT_UNAVAILABLE;
+		return CVMG_EXIT_BUSY;
 	case -EOPNOTSUPP:
 		cvmg_err("the key at 0x%08x is not an RSA or ECC signing key", CVMG_AK_HANDLE);
 		return CVMG_EXIT_FAIL;
@@ -231,7 +231,7 @@ static int quote_with_log(struct attest *a, bool with_log)
 	if (ret) {
 		cvmg_err("no TPM (%s): the quote needs the vTPM",
 			 getenv("CVMGUARD_TCTI") ? getenv("CVMGUARD_TCTI") : "/dev/tpmrm0");
-		return CVMG_EXIT_UNAVAILABLE;
+		return CVMG_EXIT_NOTPM;
 	}
 	if (a->fw_log && tcg_log_parse(a->fw_log, a->fw_log_len, &fw)) {
 		ret = tpm_error(tpm, -EPROTO);	/* parsed once already */

@@ -89,11 +89,11 @@ int cvmg_evidence_error(int err, bool netlink)
 		return CVMG_EXIT_FAIL;
 	case -ENODEV:
 		cvmg_err("no TPM: evidence comes through the vTPM");
-		return CVMG_EXIT_UNAVAILABLE;
+		return CVMG_EXIT_NOTPM;
 	case -ENOENT:
 		cvmg_err("no HCL report index (0x01400001) in the vTPM: "
 			 "not a paravisor confidential VM");
-		return CVMG_EXIT_UNAVAILABLE;
+		return CVMG_EXIT_BUSY;
 	case -EIO:
 		cvmg_err("the TPM refused a command (see the kernel log at debug level)");
 		return CVMG_EXIT_FAIL;
