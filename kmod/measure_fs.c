@@ -6,6 +6,7 @@
  * files are root-only and hold a module reference while open (taken in open, see
  * "Lifetime" below).
  */
+#include <linux/kmemleak.h>
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
@@ -216,6 +217,8 @@ static struct file_operations *cvmguard_sfs_fops(int (*open)(struct inode *, str
 	struct file_operations *fops = kzalloc(sizeof(*fops), GFP_KERNEL);
 
 	if (fops) {
+		/* Left behind at unload on purpose (see above): not a leak. */
+		kmemleak_not_leak(fops);
 		fops->open = open;
 		fops->read = seq_read;
 		fops->llseek = seq_lseek;

@@ -33,14 +33,18 @@ void config_defaults(struct pv_config *c)
 	memset(c->report_id_ma, 0xff, sizeof(c->report_id_ma));
 	/*
 	 * Reported TCB (what the VCEK certifies; tcb.* keys), and a newer committed
-	 * and current TCB, as on a host whose firmware was updated but whose guests
-	 * still get VCEKs for the older reported TCB (AMD SEV-SNP ABI 7.3).
+	 * TCB, as on a host whose firmware was updated but whose guests still get
+	 * VCEKs for the older reported TCB (AMD SEV-SNP ABI 7.3); the guest launched
+	 * under an older TCB still. The current TCB equals the committed one: firmware
+	 * running uncommitted ("provisional", as the real Azure vector in
+	 * tests/data/azure-snp is) is refused by the verifier's default policy, and
+	 * current_tcb.* makes such a report when a test wants one.
 	 */
 	c->tcb_bl = 3;
 	c->tcb_tee = 0;
 	c->tcb_snp = 8;
 	c->tcb_ucode = 115;
-	c->ctcb_bl = 3; c->ctcb_tee = 0; c->ctcb_snp = 14; c->ctcb_ucode = 209;
+	c->ctcb_bl = 4; c->ctcb_tee = 0; c->ctcb_snp = 22; c->ctcb_ucode = 213;
 	c->curtcb_bl = 4; c->curtcb_tee = 0; c->curtcb_snp = 22; c->curtcb_ucode = 213;	/* current */
 	c->ltcb_bl = 3; c->ltcb_tee = 0; c->ltcb_snp = 14; c->ltcb_ucode = 209;
 	/* Azure signs its IGVM image with an ID key: the digest is not zero */

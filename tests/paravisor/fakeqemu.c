@@ -608,11 +608,14 @@ static void scenario_main(int tdx)
 	if (!tdx) {
 		const uint8_t *h = rep + 32, z48[48] = { 0 };
 		uint64_t cur = l64(h + 0x38), rep_tcb = l64(h + 0x180), com = l64(h + 0x1E0);
+		uint64_t launch = l64(h + 0x1F0);
 
 		check(l32(rep + 32) == 2 && l32(rep + 32 + 0x34) == 1, "SNP report version 2, signature_algo 1");
-		check(cur != rep_tcb && cur != com && rep_tcb != com,
-		      "SNP current/reported/committed TCB distinct: %016llx %016llx %016llx",
-		      (unsigned long long)cur, (unsigned long long)rep_tcb, (unsigned long long)com);
+		check(cur == com && rep_tcb != com && launch != com && launch != rep_tcb,
+		      "SNP reported/committed/launch TCB distinct, current = committed "
+		      "(not provisional): %016llx %016llx %016llx %016llx",
+		      (unsigned long long)rep_tcb, (unsigned long long)com,
+		      (unsigned long long)launch, (unsigned long long)cur);
 		check(memcmp(h + 0xE0, z48, 48) != 0, "SNP ID_KEY_DIGEST is not zero (Azure signs its IGVM)");
 		check_chain_and_sig(rep + 32);
 	} else {
