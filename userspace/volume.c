@@ -1418,6 +1418,18 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		goto out;
 
 	/*
+	 * Tokens a killed rotate left beside the one just unsealed go first, with
+	 * their keyslots, once that one is proven to open its keyslot: each run
+	 * killed between its new tokens and the end would otherwise leave one keyslot
+	 * more, until the keyslot area is full (ENOSPC after 20 kills).
+	 */
+	ret = crypt_activate_by_passphrase(cd, NULL, old->keyslot, pass, CVMG_PASSPHRASE_LEN, 0);
+	if (ret < 0)
+		goto out;
+	ret = drop_other_tokens(cd, old->keyslot);
+	if (ret)
+		goto out;
+	/*
 	 * Header writes 1, 2: the pending token, the new keyslot. Killed after
 	 * them: the old token still opens; the next rotate removes the new slot.
 	 */
