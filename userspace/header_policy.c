@@ -190,17 +190,23 @@ int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t 
 	}
 	p2 = buf + hs;
 	ret = check_one(buf, hs, 0, magic1, why, wlen, "primary");
-	if (!ret)
-		ret = check_one(p2, hs, hs, magic2, why, wlen, "secondary");
 	if (ret)
 		return ret;
+	/*
+	 * An interrupted write: libcryptsetup writes the primary, then the secondary,
+	 * so a crash or kill during a header update (a rotate of ours included) leaves
+	 * a valid primary beside a torn secondary or one with a lower seqid. crypt_load()
+	 * then takes the primary, the copy checked here, and rewrites the secondary
+	 * from it; everything after (header policy, MAC, counter) judges the primary.
+	 * What is refused is a secondary that would win: valid, with a seqid not
+	 * below the primary's, and different.
+	 */
+	if (check_one(p2, hs, hs, magic2, NULL, 0, "secondary") ||
+	    be64(p2 + OFF_SEQID) < be64(buf + OFF_SEQID))
+		goto primary_only;
 	if (be64(buf + OFF_SEQID) != be64(p2 + OFF_SEQID)) {
 		why_set(why, wlen, "%s", "the two LUKS2 header copies have different seqids "
 			"(libcryptsetup would overwrite one with the other)");
-		return -EKEYREJECTED;
-	}
-	if (!memchr(buf + HDR_BIN, '\0', hs - HDR_BIN)) {
-		why_set(why, wlen, "%s", "the LUKS2 JSON area is not terminated");
 		return -EKEYREJECTED;
 	}
 	if (memcmp(buf + OFF_LABEL, p2 + OFF_LABEL, LEN_LABEL) ||
@@ -208,6 +214,11 @@ int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t 
 	    memcmp(buf + OFF_SUBSYSTEM, p2 + OFF_SUBSYSTEM, LEN_SUBSYSTEM) ||
 	    memcmp(buf + HDR_BIN, p2 + HDR_BIN, hs - HDR_BIN)) {
 		why_set(why, wlen, "%s", "the two LUKS2 header copies differ");
+		return -EKEYREJECTED;
+	}
+primary_only:
+	if (!memchr(buf + HDR_BIN, '\0', hs - HDR_BIN)) {
+		why_set(why, wlen, "%s", "the LUKS2 JSON area is not terminated");
 		return -EKEYREJECTED;
 	}
 	{

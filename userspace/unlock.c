@@ -207,6 +207,23 @@ static void unlock_usage(FILE *f)
 		   "  -h, --help       this text\n");
 }
 
+/*
+ * A late TPM ($CVMGUARD_TPM_WAIT) is waited for here, before the device's lock is
+ * taken: waiting inside it would keep every other cvmguard command on the disk
+ * busy (exit 4) for as long. The opens under the lock then wait no more.
+ */
+static void wait_for_tpm(void)
+{
+	struct cvmg_tpm *tpm;
+	const char *w = getenv("CVMGUARD_TPM_WAIT");
+
+	if (!w || !*w || !strcmp(w, "0"))
+		return;
+	if (!cvmg_tpm_open(&tpm))
+		cvmg_tpm_close(tpm);
+	setenv("CVMGUARD_TPM_WAIT", "0", 1);
+}
+
 int cmd_unlock(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -248,6 +265,7 @@ int cmd_unlock(int argc, char **argv)
 	cvmg_crypt_log_to_helper();
 	/* udev's RUN: udevd itself holds the disk's lock shared for the event. */
 	cvmg_volume_lock_shared(udev);
+	wait_for_tpm();
 	if (!name) {
 		ret = resolve(device, defname, sizeof(defname), &flags, &ignore);
 		if (ret == -EINVAL)
