@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 
 #include "cvmguard.h"
+#include "tdx_quote.h"
 #include "dcap_collateral.h"
 
 /**
@@ -402,28 +403,7 @@ err:
 
 static int verify_sig(X509 *signer, const char *msg, const uint8_t sig[64])
 {
-	ECDSA_SIG *s = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	unsigned char *der = NULL;
-	int dlen, ret = -EKEYREJECTED;
-
-	if (!s || !r || !ss || !md || !ECDSA_SIG_set0(s, r, ss)) {
-		BN_free(r);
-		BN_free(ss);
-		goto out;
-	}
-	dlen = i2d_ECDSA_SIG(s, &der);
-	if (dlen > 0 &&
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, X509_get0_pubkey(signer)) == 1 &&
-	    EVP_DigestVerify(md, der, (size_t)dlen, (const uint8_t *)msg, strlen(msg)) == 1)
-		ret = 0;
-out:
-	ERR_clear_error();
-	OPENSSL_free(der);
-	EVP_MD_CTX_free(md);
-	ECDSA_SIG_free(s);
-	return ret;
+	return tdx_verify_p256(X509_get0_pubkey(signer), (const uint8_t *)msg, strlen(msg), sig);
 }
 
 static bool in_window(time_t now, time_t from, time_t to)

@@ -473,8 +473,16 @@ out:
 	return ret;
 }
 
-/* ECDSA P-256 SHA-256 signature r||s (big-endian) over @msg by @key. */
-static int verify_p256(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t sig[64])
+/**
+ * tdx_verify_p256() - an ECDSA P-256 SHA-256 signature r||s (big-endian)
+ * @key: the public key
+ * @msg: what was signed
+ * @len: its length
+ * @sig: r then s, 32 bytes each
+ *
+ * Return: 0, or -EKEYREJECTED.
+ */
+int tdx_verify_p256(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
 	ECDSA_SIG *s = ECDSA_SIG_new();
 	BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
@@ -606,7 +614,7 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 		c = fail(res, TDXQ_PCK_CHAIN, "PCK certificate: SGX extension malformed");
 		goto out;
 	}
-	if (verify_p256(X509_get0_pubkey(certs[0]), q.qe_report, TDX_QE_REPORT_SIZE, q.qe_sig)) {
+	if (tdx_verify_p256(X509_get0_pubkey(certs[0]), q.qe_report, TDX_QE_REPORT_SIZE, q.qe_sig)) {
 		c = fail(res, TDXQ_QE_REPORT_SIG, "QE report signature does not verify "
 			 "with the PCK certificate's key");
 		goto out;
@@ -622,7 +630,7 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 		goto out;
 	}
 	ak = ak_pkey(q.ak);
-	if (!ak || verify_p256(ak, q.signed_data, q.signed_len, q.sig)) {
+	if (!ak || tdx_verify_p256(ak, q.signed_data, q.signed_len, q.sig)) {
 		c = fail(res, TDXQ_QUOTE_SIG, "quote signature does not verify with the "
 			 "attestation key");
 		goto out;

@@ -136,4 +136,6 @@ enum tdxq_check tdx_quote_verify(const uint8_t *buf, size_t len, X509 *root,
 				 const struct dcap_collateral *col, time_t now,
 				 struct tdxq_result *res);
 
+int tdx_verify_p256(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t sig[64]);
+
 #endif /* CVMG_TDX_QUOTE_H */
