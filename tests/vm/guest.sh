@@ -52,6 +52,22 @@ case $CVMGUARD_SRC in
 /tmp/*|/run/*|/var/tmp/*|/var/cache/*|/var/lib/cvmguard/*)
 	mkdir -p "$CVMGUARD_SRC" && mount --bind "/.host$CVMGUARD_SRC" "$CVMGUARD_SRC" ||
 		echo "rig: cannot map the checkout $CVMGUARD_SRC" > /dev/ttyS0 ;;
+*)
+	# A checkout under a directory others cannot enter (a clone in /root, mode
+	# 0700) is out of reach of the cases' unprivileged users: the topmost such
+	# directory gets a tmpfs of its own and the checkout is bound back into it.
+	d=
+	IFS=/ read -ra parts <<<"${CVMGUARD_SRC#/}"
+	for c in "${parts[@]}"; do
+		d=$d/$c
+		[ -d "$d" ] || break
+		if [ "$(( 0$(stat -c %a "$d") & 1 ))" -eq 0 ]; then
+			mount -t tmpfs -o mode=0755 hidden "$d" &&
+				mkdir -p "$CVMGUARD_SRC" && mount --bind "/.host$CVMGUARD_SRC" "$CVMGUARD_SRC" ||
+				echo "rig: cannot map the checkout $CVMGUARD_SRC" > /dev/ttyS0
+			break
+		fi
+	done ;;
 esac
 # Nothing else may see the host's root as it is (its /proc, /sys, /tmp).
 umount -l /.host 2>/dev/null
