@@ -47,7 +47,9 @@ static void usage(FILE *f)
 "  --delay-ms N         on-write: a new report N ms after the user-data write (0)\n"
 "  --config FILE        key=value report values; re-read on SIGHUP\n"
 "  --runtime FILE       also re-read on SIGHUP: report values, delay-ms=N,\n"
-"                       refresh=, refresh-interval-ms=, tear=,\n"
+"                       refresh=, refresh-interval-ms=, tear=, nv-size=N (the\n"
+"                       size NV_ReadPublic gives the report index, up to 65535;\n"
+"                       past the report it reads as zeros; 0: the style's),\n"
 "                       fail=, drop=, delay-cmd= (as the options; they replace\n"
 "                       the command line's faults), faults=none; writes\n"
 "                       FILE.applied (ok or error) once done\n"
@@ -153,6 +155,7 @@ struct runtime {
 	enum pv_refresh refresh;
 	int interval_ms;
 	unsigned int tear;
+	unsigned int nv_size;
 	struct pv_fault faults[PV_MAX_FAULTS];
 	int nfaults;
 	bool faults_set;
@@ -217,6 +220,16 @@ static int runtime_key(const char *k, const char *v, void *arg)
 		return parse_ms(v, &rt->interval_ms);
 	if (!strcmp(k, "tear"))
 		return parse_tear(v, &rt->tear);
+	if (!strcmp(k, "nv-size")) {
+		/* the size NV_ReadPublic gives the report index (0: the style's) */
+		char *end;
+		unsigned long n = strtoul(v, &end, 0);
+
+		if (!*v || *end || n > 0xffff || (n && n < PV_NV_SIZE_HCL))
+			return -1;
+		rt->nv_size = (unsigned int)n;
+		return 0;
+	}
 
 	if (!strcmp(k, "delay-ms")) {
 		char *end;
@@ -291,6 +304,8 @@ static int load_settings(void)
 	pv.interval_ms = rt.interval_ms >= 0 ? (unsigned int)rt.interval_ms :
 			 pv_default_interval(rt.refresh);
 	pv.tear = rt.tear;
+	pv.nv_size = rt.nv_size ? rt.nv_size :
+		     pv.o.style == PV_STYLE_OPENHCL ? PV_NV_SIZE_OPENHCL : PV_NV_SIZE_HCL;
 	if (rt.faults_set) {
 		memcpy(pv.faults, rt.faults, sizeof(rt.faults));
 		pv.nfaults = rt.nfaults;
@@ -323,9 +338,9 @@ void pv_do_reload(void)
 		return;
 	}
 	certs_setup();
-	pv_log("SIGHUP: settings reloaded (delay %u ms, %d fault rule(s), refresh %s, interval %u ms, tear %s); next report uses them",
+	pv_log("SIGHUP: settings reloaded (delay %u ms, %d fault rule(s), refresh %s, interval %u ms, tear %s); next report uses them; index %u bytes",
 	       pv.delay_ms, pv.nfaults, pv.refresh == PV_REFRESH_ON_READ ? "on-read" : "on-write",
-	       pv.interval_ms, tear_str());
+	       pv.interval_ms, tear_str(), pv.nv_size);
 	if (pv.o.runtime)
 		runtime_status("ok");
 }
@@ -458,7 +473,6 @@ int main(int argc, char **argv)
 	if (RAND_bytes(pv.tdx_mac_key, sizeof(pv.tdx_mac_key)) != 1 ||
 	    RAND_bytes((unsigned char *)&pv.nv_auth, sizeof(pv.nv_auth)) != 1)
 		die("RAND_bytes");
-	pv.nv_size = pv.o.style == PV_STYLE_OPENHCL ? PV_NV_SIZE_OPENHCL : PV_NV_SIZE_HCL;
 	certs_setup();
 	sfd = connect_unix(pv.o.swtpm_ctrl);
 	lfd = listen_unix(pv.o.listen);

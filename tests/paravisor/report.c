@@ -217,7 +217,8 @@ int report_build(const uint8_t user_data[64])
 	if (!pv.keys_ready)
 		return -1;
 	jl = build_json(user_data, json, sizeof(json));
-	if (jl < 0 || (size_t)jl > pv.nv_size - HCL_JSON_OFF)
+	if (jl < 0 || (size_t)jl > (pv.nv_size < PV_REPORT_NV_MAX ? pv.nv_size : PV_REPORT_NV_MAX) -
+				   HCL_JSON_OFF)
 		die("claims JSON too large (%d)", jl);
 	SHA256((const uint8_t *)json, jl, rd);
 

@@ -618,7 +618,12 @@ static size_t answer_nv_read(const uint8_t *cmd, size_t len, uint8_t *rsp)
 	o = 10;
 	put32(rsp + o, 2 + size); o += 4;	/* parameterSize */
 	put16(rsp + o, size); o += 2;
-	memcpy(rsp + o, pv.report + off, size); o += size;
+	/* an index advertised larger than the report (nv-size=) reads as zeros there */
+	memset(rsp + o, 0, size);
+	if (off < PV_REPORT_NV_MAX)
+		memcpy(rsp + o, pv.report + off,
+		       off + size > PV_REPORT_NV_MAX ? PV_REPORT_NV_MAX - off : size);
+	o += size;
 	if (hmac) {
 		uint8_t pub[14], name[34];
 		size_t al;
