@@ -38,6 +38,7 @@ static const struct cvmg_cmd commands[] = {
 	{ "report", SYS(cmd_report), "fetch fresh attestation evidence bound to user data" },
 	{ "attest", SYS(cmd_attest), "write an evidence bundle: HCL report, chain, TPM quote, logs" },
 	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
+	{ "policy", cmd_policy, "write a reference policy from a known-good evidence bundle" },
 	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },
 	{ "measure", SYS(cmd_measure), "extend a PCR with an event and log it" },
 	{ "log", SYS(cmd_log), "print the event log; --check replays it against the TPM" },

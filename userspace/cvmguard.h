@@ -47,6 +47,7 @@ int cmd_report(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_quote_verify(int argc, char **argv);
+int cmd_policy(int argc, char **argv);		/* in policy_gen.c */
 int cmd_enroll(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_lock(int argc, char **argv);

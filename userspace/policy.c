@@ -41,6 +41,22 @@
  *                              VALUE (booleans true/false, numbers in decimal)
  *   vtpm.unlogged_pcrs = N[,N...]  PCRs a bundle's quote may select with a
  *                              non-reset value that no log in the bundle replays
+ *                              (a PCR pinned by pcr.sha256.N needs no replay: its
+ *                              value is known)
+ *   pcr.BANK.N = HEX           (repeatable) BANK sha1|sha256|sha384|sha512, N 0-23,
+ *                              HEX exactly the bank's digest size: the value the
+ *                              bundle's verified TPM quote attests for PCR N must
+ *                              be one of those given. A PCR the quote does not
+ *                              select (bundles quote the SHA-256 bank only) and
+ *                              evidence with no quote are refused, never passed
+ *   expect = FORM[,FORM...]    the evidence must be of one of these forms: bundle,
+ *                              hcl (an HCL report alone), snp (a raw SNP report),
+ *                              tdx-quote (a raw TD quote), hcl+tdx-quote (an HCL
+ *                              report given with --td-quote)
+ *
+ * vm_config.* and pcr.* are claims only some evidence carries (an HCL report's
+ * runtime claims, a bundle's quote): given evidence without them, each such key
+ * is a violation by its name, never a silent pass.
  *
  * The SNP keys' earlier unprefixed spellings (allow_migration_agent, allow_smt,
  * vmpl, min_version, id_key_digest) are the same keys; so are the TD keys'
@@ -62,6 +78,32 @@
 #include "policy.h"
 
 static const char *const tcb_keys[POLICY_TCB_COUNT] = { "bl", "tee", "snp", "ucode", "fmc" };
+static const char *const bank_names[POLICY_BANKS] = { "sha1", "sha256", "sha384", "sha512" };
+static const uint8_t bank_sizes[POLICY_BANKS] = { 20, 32, 48, 64 };
+static const char *const form_names[POLICY_FORMS] = { "bundle", "hcl", "snp", "tdx-quote",
+						      "hcl+tdx-quote" };
+
+/**
+ * policy_bank_name() - a PCR bank's name in pcr.BANK.N keys
+ * @bank: the bank
+ *
+ * Return: "sha1", "sha256", "sha384" or "sha512".
+ */
+const char *policy_bank_name(enum policy_bank bank)
+{
+	return bank < POLICY_BANKS ? bank_names[bank] : "?";
+}
+
+/**
+ * policy_form_name() - an evidence form's name in expect =
+ * @form: the form
+ *
+ * Return: "bundle", "hcl", "snp", "tdx-quote" or "hcl+tdx-quote".
+ */
+const char *policy_form_name(enum policy_form form)
+{
+	return form < POLICY_FORMS ? form_names[form] : "?";
+}
 
 /**
  * policy_init() - the built-in default policy
@@ -112,7 +154,8 @@ void policy_print_default(FILE *f)
 		"# log in the bundle (vtpm.unlogged_pcrs names exceptions; none by default)\n"
 		"# not checked unless given: measurement, snp.measurement, tdx.mrtd,\n"
 		"# min_tcb.*, snp.allow_smt, snp.min_version, snp.id_key_digest,\n"
-		"# tdx.rtmr0-3, tdx.mrseam, tdx.td_attributes, tdx.min_tee_tcb_svn, vm_config.*\n");
+		"# tdx.rtmr0-3, tdx.mrseam, tdx.td_attributes, tdx.min_tee_tcb_svn, vm_config.*,\n"
+		"# pcr.*, expect (any evidence form)\n");
 }
 
 /**
@@ -129,6 +172,11 @@ const char *policy_strerror(int err)
 	case -EILSEQ: return "NUL byte in the policy";
 	case -E2BIG: return "too many values for a key";
 	case -EINVAL: return "malformed line or value";
+	case -ERANGE: return "PCR number outside 0 to 23";
+	case -EMSGSIZE: return "the PCR value's length is not the bank's digest size "
+			       "(sha1 20, sha256 32, sha384 48, sha512 64 bytes: 40, 64, 96, "
+			       "128 hex digits)";
+	case -EPROTONOSUPPORT: return "unknown PCR bank (sha1, sha256, sha384, sha512)";
 	case -ENOMEM: return "out of memory";
 	default: return "error";
 	}
@@ -187,7 +235,14 @@ static int parse_digest(const char *v, uint8_t (*list)[48], size_t *n)
 	return 0;
 }
 
-static int parse_pcr_list(const char *v, uint32_t *mask)
+/**
+ * policy_parse_pcr_list() - a list of PCR numbers, "N[,N...]"
+ * @v: the text (decimal, 0 to 23, each once, no leading zeros)
+ * @mask: the PCRs are or'ed into this mask
+ *
+ * Return: 0, or -EINVAL for an empty, malformed or repeating list.
+ */
+int policy_parse_pcr_list(const char *v, uint32_t *mask)
 {
 	char buf[128], *tok, *save = NULL;
 	long n;
@@ -206,17 +261,6 @@ static int parse_pcr_list(const char *v, uint32_t *mask)
 	return *mask ? 0 : -EINVAL;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
 
 /* The SNP keys that had no prefix before keys were scoped. */
 static const char *const snp_legacy[] = {
@@ -251,7 +295,7 @@ static int canonical(const char *key, char *out, size_t size, bool *repeatable)
 		}
 	*repeatable = !strcmp(key, "measurement") || !strcmp(key, "snp.measurement") ||
 		      !strcmp(key, "tdx.mrtd") || !strcmp(key, "tdx.mrseam") ||
-		      !strcmp(key, "snp.id_key_digest");
+		      !strcmp(key, "snp.id_key_digest") || !strncmp(key, "pcr.", 4);
 	if (key == out)
 		return 0;
 	if (!strcmp(key, "require_hardware_verified"))
@@ -300,6 +344,73 @@ static int parse_snp(struct cvmg_policy *p, const char *key, const char *val)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* pcr.BANK.N = HEX: @key is "BANK.N". */
+static int parse_pcr_pin(struct cvmg_policy *p, const char *key, const char *val)
+{
+	const char *dot = strchr(key, '.');
+	size_t w, blen;
+	long n;
+	int b;
+
+	if (!dot)
+		return -ENOENT;
+	blen = (size_t)(dot - key);
+	for (b = 0; b < POLICY_BANKS; b++)
+		if (strlen(bank_names[b]) == blen && !strncmp(key, bank_names[b], blen))
+			break;
+	if (b == POLICY_BANKS)
+		return -EPROTONOSUPPORT;
+	if (parse_uint(dot + 1, 1000, &n))
+		return -EINVAL;
+	if (n >= POLICY_PCR_COUNT)
+		return -ERANGE;
+	if (p->npcr == POLICY_MAX_PCR_PINS)
+		return -E2BIG;
+	if (strlen(val) != 2u * bank_sizes[b])
+		return -EMSGSIZE;
+	if (cvmg_hex_decode(val, p->pcr[p->npcr].value, sizeof(p->pcr[0].value), &w) ||
+	    w != bank_sizes[b])
+		return -EINVAL;
+	p->pcr[p->npcr].bank = (uint8_t)b;
+	p->pcr[p->npcr].pcr = (uint8_t)n;
+	p->pcr[p->npcr].len = bank_sizes[b];
+	p->npcr++;
+	return 0;
+}
+
+/* expect = FORM[,FORM...] */
+static int parse_expect(struct cvmg_policy *p, const char *v)
+{
+	char buf[128], *tok, *save = NULL;
+	int f;
+
+	if (strlen(v) >= sizeof(buf) || !*v)
+		return -EINVAL;
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		for (f = 0; f < POLICY_FORMS; f++)
+			if (!strcmp(tok, form_names[f]))
+				break;
+		if (f == POLICY_FORMS || (p->expect & (1u << f)))
+			return -EINVAL;
+		p->expect |= 1u << f;
+	}
+	return p->expect ? 0 : -EINVAL;
 }
 
 static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
@@ -353,7 +464,11 @@ static int parse_kv(struct cvmg_policy *p, const char *key, const char *val)
 	if (!strncmp(key, "tdx.", 4))
 		return tdx_policy_parse_kv(&p->tdx, key + 4, val);
 	if (!strcmp(key, "vtpm.unlogged_pcrs"))
-		return parse_pcr_list(val, &p->unlogged_pcrs);
+		return policy_parse_pcr_list(val, &p->unlogged_pcrs);
+	if (!strncmp(key, "pcr.", 4))
+		return parse_pcr_pin(p, key + 4, val);
+	if (!strcmp(key, "expect"))
+		return parse_expect(p, val);
 	return -ENOENT;
 }
 
@@ -672,7 +787,8 @@ void policy_check_unlogged(const struct cvmg_policy *p, uint32_t unlogged,
 	size_t off = 0;
 	int i;
 
-	unlogged &= ~p->unlogged_pcrs;
+	/* A pinned PCR needs no replay: policy_check_pcrs() holds it to its value. */
+	unlogged &= ~(p->unlogged_pcrs | policy_pinned_pcrs(p, POLICY_BANK_SHA256));
 	if (!unlogged)
 		return;
 	for (i = 0; i < 24; i++)
@@ -681,4 +797,123 @@ void policy_check_unlogged(const struct cvmg_policy *p, uint32_t unlogged,
 						off ? "," : "", i);
 	violation(out, "vtpm.unlogged_pcrs", "quoted PCR(s) %s hold a non-reset value that no "
 		  "log in the bundle replays", list);
+}
+
+/**
+ * policy_pinned_pcrs() - the PCRs of one bank that pcr.BANK.N keys pin
+ * @p: the policy
+ * @bank: the bank
+ *
+ * Return: a mask of PCR numbers.
+ */
+uint32_t policy_pinned_pcrs(const struct cvmg_policy *p, enum policy_bank bank)
+{
+	uint32_t mask = 0;
+	size_t i;
+
+	for (i = 0; i < p->npcr; i++)
+		if (p->pcr[i].bank == bank)
+			mask |= 1u << p->pcr[i].pcr;
+	return mask;
+}
+
+/**
+ * policy_check_expect() - whether the evidence is of a form the policy expects
+ * @p: the policy
+ * @form: the evidence's form
+ * @out: violations are appended here ("expect")
+ */
+void policy_check_expect(const struct cvmg_policy *p, enum policy_form form,
+			 struct policy_violations *out)
+{
+	char list[80] = "";
+	size_t off = 0;
+	int f;
+
+	if (!p->expect || (p->expect & (1u << form)))
+		return;
+	for (f = 0; f < POLICY_FORMS; f++)
+		if (p->expect & (1u << f))
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+						off ? ", " : "", form_names[f]);
+	violation(out, "expect", "the evidence is %s; the policy expects %s",
+		  form_names[form], list);
+}
+
+/**
+ * policy_check_pcrs() - the quoted PCR values against pcr.BANK.N
+ * @p: the policy
+ * @quoted: the PCRs the verified quote selects in the SHA-256 bank (0: no quote)
+ * @sha256: their values, 32 bytes per PCR from PCR 0 (NULL: no quote)
+ * @out: violations are appended here, one per key ("pcr.sha256.7")
+ *
+ * Only what the quote covers counts: a pinned PCR the quote does not select, and
+ * every pin of another bank (bundles quote the SHA-256 bank only), is a violation.
+ */
+void policy_check_pcrs(const struct cvmg_policy *p, uint32_t quoted, const uint8_t *sha256,
+		       struct policy_violations *out)
+{
+	uint32_t done[POLICY_BANKS] = { 0 };
+	char name[32], hex[65];
+	size_t i, j;
+	bool match;
+
+	for (i = 0; i < p->npcr; i++) {
+		unsigned int b = p->pcr[i].bank, n = p->pcr[i].pcr;
+
+		if (done[b] & (1u << n))
+			continue;
+		done[b] |= 1u << n;
+		snprintf(name, sizeof(name), "pcr.%s.%u", bank_names[b], n);
+		if (b != POLICY_BANK_SHA256) {
+			violation(out, name, "the quote attests the SHA-256 bank only: no %s "
+				  "value of PCR %u is attested", bank_names[b], n);
+			continue;
+		}
+		if (!sha256 || !(quoted & (1u << n))) {
+			violation(out, name, "PCR %u is not in the quote's selection: its value "
+				  "is not attested", n);
+			continue;
+		}
+		for (match = false, j = i; j < p->npcr && !match; j++)
+			match = p->pcr[j].bank == b && p->pcr[j].pcr == n &&
+				!memcmp(p->pcr[j].value, sha256 + 32 * n, 32);
+		if (!match) {
+			cvmg_hex_encode(sha256 + 32 * n, 32, hex);
+			violation(out, name, "PCR %u is %s, not a value the policy pins", n, hex);
+		}
+	}
+}
+
+/**
+ * policy_check_inapplicable() - keys the evidence cannot show
+ * @p: the policy
+ * @claims: the evidence carries an HCL report's runtime claims (vm_config.*)
+ * @quote: the evidence carries a TPM quote (pcr.*)
+ * @why: what the evidence is, for the detail ("a raw SNP report")
+ * @out: violations are appended here, one per key the user wrote
+ *
+ * A requirement the evidence cannot prove is refused, never passed.
+ */
+void policy_check_inapplicable(const struct cvmg_policy *p, bool claims, bool quote,
+			       const char *why, struct policy_violations *out)
+{
+	uint32_t done[POLICY_BANKS] = { 0 };
+	char name[80];
+	size_t i;
+
+	for (i = 0; !claims && i < p->nvmcfg; i++) {
+		snprintf(name, sizeof(name), "vm_config.%s", p->vmcfg[i].key);
+		violation(out, name, "%s carries no vm-configuration claims", why);
+	}
+	for (i = 0; !quote && i < p->npcr; i++) {
+		unsigned int b = p->pcr[i].bank, n = p->pcr[i].pcr;
+
+		if (done[b] & (1u << n))
+			continue;
+		done[b] |= 1u << n;
+		snprintf(name, sizeof(name), "pcr.%s.%u", bank_names[b], n);
+		violation(out, name, "%s carries no TPM quote: PCR values are attested only by "
+			  "an evidence bundle", why);
+	}
 }

@@ -25,6 +25,16 @@
 #define POLICY_MAX_VMCFG	16
 #define POLICY_MAX_VIOLATIONS	32
 #define POLICY_MAX_KEYS		128	/* distinct keys in one file */
+#define POLICY_MAX_PCR_PINS	96	/* pcr.BANK.N lines in one file */
+#define POLICY_PCR_COUNT	24
+
+/* PCR banks a pcr.BANK.N key may name, in this order (policy_bank_name()). */
+enum policy_bank { POLICY_BANK_SHA1, POLICY_BANK_SHA256, POLICY_BANK_SHA384,
+		   POLICY_BANK_SHA512, POLICY_BANKS };
+
+/* Evidence forms `expect` may name (policy_form_name()), a mask of these bits. */
+enum policy_form { POLICY_FORM_BUNDLE, POLICY_FORM_HCL, POLICY_FORM_SNP,
+		   POLICY_FORM_TD_QUOTE, POLICY_FORM_HCL_TD_QUOTE, POLICY_FORMS };
 
 enum policy_tcb { POLICY_TCB_BL, POLICY_TCB_TEE, POLICY_TCB_SNP, POLICY_TCB_UCODE,
 		  POLICY_TCB_FMC, POLICY_TCB_COUNT };
@@ -59,6 +69,10 @@ struct cvmg_policy {
 	size_t nvmcfg;
 	struct { char key[64]; char value[128]; } vmcfg[POLICY_MAX_VMCFG];
 	uint32_t unlogged_pcrs;			/* vtpm.unlogged_pcrs */
+	/* pcr.BANK.N = HEX (repeatable: the quoted value must be one of them) */
+	size_t npcr;
+	struct { uint8_t bank, pcr, len; uint8_t value[64]; } pcr[POLICY_MAX_PCR_PINS];
+	uint32_t expect;			/* 1 << enum policy_form; 0: any */
 };
 
 struct policy_violations {
@@ -81,6 +95,16 @@ void policy_check_hw(const struct cvmg_policy *p, bool tdx, bool verified,
 		     struct policy_violations *out);
 void policy_check_vmcfg(const struct cvmg_policy *p, json_object *vm_config,
 			struct policy_violations *out);
+const char *policy_bank_name(enum policy_bank bank);
+const char *policy_form_name(enum policy_form form);
+uint32_t policy_pinned_pcrs(const struct cvmg_policy *p, enum policy_bank bank);
+void policy_check_expect(const struct cvmg_policy *p, enum policy_form form,
+			 struct policy_violations *out);
+void policy_check_pcrs(const struct cvmg_policy *p, uint32_t quoted, const uint8_t *sha256,
+		       struct policy_violations *out);
+void policy_check_inapplicable(const struct cvmg_policy *p, bool claims, bool quote,
+			       const char *why, struct policy_violations *out);
+int policy_parse_pcr_list(const char *v, uint32_t *mask);
 void policy_check_unlogged(const struct cvmg_policy *p, uint32_t unlogged,
 			   struct policy_violations *out);
 

@@ -43,6 +43,8 @@ struct vctx {
 	bool tdx;			/* the hardware report is a TDREPORT */
 	const struct cvmg_policy *pol;	/* --policy, or the built-in default */
 	struct policy_violations pv;
+	uint32_t quoted;		/* the bundle's quote's SHA-256 selection */
+	const uint8_t *pcrs;		/* and the values it covers; NULL: no quote */
 };
 
 static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
@@ -702,6 +704,8 @@ static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl
 		snprintf(key, sizeof(key), "%u", i);
 		claim_hex(vals, key, pcrs->data + 32 * i, 32);
 	}
+	c->quoted = quoted;
+	c->pcrs = pcrs->data;
 	json_object_object_add(c->claims, "quote_selection_sha256", sel);
 	json_object_object_add(c->claims, "pcrs_sha256", vals);
 	check(c, "quote-selection", quoted && !other, "%s", !quoted ?
@@ -936,6 +940,17 @@ int verifier_run(const struct verifier_input *in, json_object **result)
 		ret = -EBADMSG;
 	if (ret)
 		goto out;
+	/* What the policy requires that this form of evidence cannot show is refused. */
+	policy_check_expect(c.pol, kind == VERIFIER_SNP_REPORT ? POLICY_FORM_SNP :
+			    kind == VERIFIER_TD_QUOTE ? POLICY_FORM_TD_QUOTE :
+			    kind == VERIFIER_BUNDLE ? POLICY_FORM_BUNDLE :
+			    in->td_quote ? POLICY_FORM_HCL_TD_QUOTE : POLICY_FORM_HCL, &c.pv);
+	policy_check_inapplicable(c.pol, kind == VERIFIER_HCL_REPORT || kind == VERIFIER_BUNDLE,
+				  kind == VERIFIER_BUNDLE, kind == VERIFIER_SNP_REPORT ?
+				  "a raw SNP report" : kind == VERIFIER_TD_QUOTE ? "a raw TD quote" :
+				  "an HCL report without a bundle", &c.pv);
+	if (kind == VERIFIER_BUNDLE)
+		policy_check_pcrs(c.pol, c.quoted, c.pcrs, &c.pv);
 	if (!c.failed)
 		policy_check_hw(c.pol, c.tdx, c.hw_verified, &c.pv);
 	for (i = 0; i < c.pv.n; i++) {

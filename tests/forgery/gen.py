@@ -449,6 +449,66 @@ for p, rc in (("repeat", 64), ("repeat-control", 0), ("svn-zero", 64), ("svn-con
          f"tdx-{p}.policy")
 case("tdx-quote-missing", 64, "-", "verify", "tdx-quote.bin", "--collateral", "no-such.json")
 
+# 17. PCR policy (issue 17): pins of the quoted SHA-256 PCRs and `expect`. The
+#     control pins every PCR the control bundle's quote covers, its measurement and
+#     vm-configuration; each defect is the input an attacker would bring: the
+#     state after one more extend, a value placed in a PCR the quote does not
+#     select, a log edited to replay to the pinned value while the quote
+#     disagrees, a pin on evidence that carries no quote or no claims, evidence of
+#     another form, and malformed pins (64, naming the line).
+GOOD = pcr_values(FW, OWN)
+MEAS = hashlib.sha384(b"launch measurement").hexdigest()
+
+
+def pins(values, sel=range(24), bank="sha256"):
+    return "".join(f"pcr.{bank}.{i} = {values[i].hex()}\n" for i in sel).encode()
+
+
+w("pcr-control.policy", b"expect = bundle\nsnp.measurement = " + MEAS.encode() +
+  b"\nvm_config.secure-boot = true\nvm_config.tpm-enabled = true\n" + pins(GOOD))
+later = list(GOOD)
+later[15] = hashlib.sha256(GOOD[15] + hashlib.sha256(b"cvmguard: app v8").digest()).digest()
+w("pcr-extended.policy", pins(later))
+w("pcr-either.policy", pins(later, [15]) + pins(GOOD, [15]))
+w("pcr-uncovered.policy", pins({17: b'\x11' * 32}, [17]))
+w("pcr-sha1.policy", b"pcr.sha1.0 = " + b"00" * 20 + b"\n")
+w("pcr-log-edited.policy", pins(pcr_values(fw9, OWN), [9]))
+w("pcr-wrong-length.policy", b"pcr.sha256.15 = " + GOOD[15][:20].hex().encode() + b"\n")
+w("pcr-24.policy", b"pcr.sha256.24 = " + bytes(32).hex().encode() + b"\n")
+w("pcr-bank.policy", b"pcr.sha3.15 = " + bytes(32).hex().encode() + b"\n")
+w("vmcfg-secure-boot.policy", b"vm_config.secure-boot = true\n")
+w("expect-snp.policy", b"expect = snp\n")
+w("expect-hcl.policy", b"expect = hcl\n")
+case("pcr-control", 0, "-", "verify", "bundle.bin", *N, *ROOT, "--policy", "pcr-control.policy")
+case("pcr-extended", 2, "violation:pcr.sha256.15", "verify", "bundle.bin", *N, *ROOT,
+     "--policy", "pcr-extended.policy")
+case("pcr-either-control", 0, "-", "verify", "bundle.bin", *N, *ROOT, "--policy",
+     "pcr-either.policy")
+case("pcr-uncovered", 2, "violation:pcr.sha256.17", "verify", "bundle-uncovered-pcr.bin", *N,
+     *ROOT, "--policy", "pcr-uncovered.policy")
+case("pcr-sha1-not-quoted", 2, "violation:pcr.sha1.0", "verify", "bundle.bin", *N, *ROOT,
+     "--policy", "pcr-sha1.policy")
+case("pcr-log-edited", 1, "violation:pcr.sha256.9", "verify", "bundle-pcr9-rewritten.bin", *N,
+     *ROOT, "--policy", "pcr-log-edited.policy")
+case("pcr-on-snp-report", 2, "violation:pcr.sha256.15", "verify", "snp.bin", *ROOT,
+     "--policy", "pcr-extended.policy")
+case("pcr-on-hcl-report", 2, "violation:pcr.sha256.17", "verify", "hcl-vmpl0.bin", *N, *ROOT,
+     "--policy", "pcr-uncovered.policy")
+case("vmcfg-on-snp-report", 2, "violation:vm_config.secure-boot", "verify", "snp.bin", *ROOT,
+     "--policy", "vmcfg-secure-boot.policy")
+case("vmcfg-on-hcl-control", 0, "-", "verify", "hcl-vmpl0.bin", *N, *ROOT, "--policy",
+     "vmcfg-secure-boot.policy")
+case("expect-snp-got-bundle", 2, "violation:expect", "verify", "bundle.bin", *N, *ROOT,
+     "--policy", "expect-snp.policy")
+case("expect-hcl-got-bundle", 2, "violation:expect", "verify", "bundle.bin", *N, *ROOT,
+     "--policy", "expect-hcl.policy")
+case("expect-snp-control", 0, "-", "verify", "snp.bin", *ROOT, "--policy", "expect-snp.policy")
+case("pcr-wrong-length", 64, "-", "verify", "bundle.bin", *N, *ROOT, "--policy",
+     "pcr-wrong-length.policy")
+case("pcr-24", 64, "-", "verify", "bundle.bin", *N, *ROOT, "--policy", "pcr-24.policy")
+case("pcr-unknown-bank", 64, "-", "verify", "bundle.bin", *N, *ROOT, "--policy",
+     "pcr-bank.policy")
+
 with open(os.path.join(OUT, "MANIFEST"), "w") as f:
     f.write("# NAME EXPECTED-EXIT CHECK -- ARGS (made by tests/forgery/gen.py)\n")
     f.write("\n".join(MANIFEST) + "\n")

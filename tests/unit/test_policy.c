@@ -445,6 +445,115 @@ static void test_vm_config(void **state)
 	free(buf);
 }
 
+#define Z32 "0000000000000000000000000000000000000000000000000000000000000000"
+#define F32 "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+
+/* pcr.BANK.N and expect: every malformed spelling refused with its line. */
+static void test_parse_pcr_keys(void **state)
+{
+	struct cvmg_policy p;
+	int line;
+
+	assert_int_equal(parse("pcr.sha256.0 = " Z32 "\npcr.sha256.0 = " F32 "\n"
+			       "pcr.sha1.23 = 0000000000000000000000000000000000000000\n"
+			       "pcr.sha384.7 = " ZERO48 "\npcr.sha512.16 = " Z32 Z32 "\n"
+			       "expect = bundle, hcl+tdx-quote\n", &p, &line), 0);
+	assert_int_equal(p.npcr, 5);	/* repeatable: either value for PCR 0 */
+	assert_int_equal(policy_pinned_pcrs(&p, POLICY_BANK_SHA256), 1u);
+	assert_int_equal(policy_pinned_pcrs(&p, POLICY_BANK_SHA1), 1u << 23);
+	assert_int_equal(p.expect, 1u << POLICY_FORM_BUNDLE | 1u << POLICY_FORM_HCL_TD_QUOTE);
+	/* PCR 24, an unknown bank, a leading zero, no number */
+	assert_int_equal(parse("\npcr.sha256.24 = " Z32 "\n", &p, &line), -ERANGE);
+	assert_int_equal(line, 2);
+	assert_int_equal(parse("pcr.md5.1 = 00000000000000000000000000000000\n", &p, &line),
+			 -EPROTONOSUPPORT);
+	assert_int_equal(parse("pcr.SHA256.1 = " Z32 "\n", &p, &line), -EPROTONOSUPPORT);
+	assert_int_equal(parse("pcr.sha256.07 = " Z32 "\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("pcr.sha256. = " Z32 "\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("pcr.sha256 = " Z32 "\n", &p, &line), -ENOENT);
+	/* hex of another bank's size, one digit short or long, odd, not hex */
+	assert_int_equal(parse("pcr.sha256.1 = 0000000000000000000000000000000000000000\n",
+			       &p, &line), -EMSGSIZE);
+	assert_int_equal(parse("pcr.sha1.1 = " Z32 "\n", &p, &line), -EMSGSIZE);
+	assert_int_equal(parse("pcr.sha256.1 = 0" Z32 "\n", &p, &line), -EMSGSIZE);
+	assert_int_equal(parse("pcr.sha256.1 = " Z32 "0\n", &p, &line), -EMSGSIZE);
+	assert_int_equal(parse("pcr.sha256.1 = zz" Z32 "\n", &p, &line), -EMSGSIZE);
+	assert_int_equal(parse("pcr.sha256.1 = " "zz00000000000000000000000000000000000000000000"
+			       "000000000000000000\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("pcr.sha256.1 =\n", &p, &line), -EMSGSIZE);
+	/* expect: unknown, empty, repeated in one line, given twice */
+	assert_int_equal(parse("expect = tpm\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("expect =\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("expect = snp,snp\n", &p, &line), -EINVAL);
+	assert_int_equal(parse("expect = snp\nexpect = bundle\n", &p, &line), -EEXIST);
+	assert_int_equal(line, 2);
+}
+
+/* Pins hold only against what the quote covers; other evidence cannot show them. */
+static void test_pcr_checks(void **state)
+{
+	struct policy_violations v = { 0 };
+	struct cvmg_policy p;
+	uint8_t pcrs[24 * 32] = { 0 };
+
+	memset(pcrs + 17 * 32, 0xff, 32);
+	assert_int_equal(parse("pcr.sha256.0 = " F32 "\npcr.sha256.0 = " Z32 "\n"
+			       "pcr.sha256.17 = " F32 "\n", &p, NULL), 0);
+	policy_check_pcrs(&p, 0xffffff, pcrs, &v);
+	assert_int_equal(v.n, 0);
+	/* PCR 17 outside the selection: refused even though the value matches */
+	policy_check_pcrs(&p, 0xffff, pcrs, &v);
+	assert_int_equal(v.n, 1);
+	assert_true(has(&v, "pcr.sha256.17"));
+	v.n = 0;
+	/* one extend of PCR 0: neither pinned value */
+	pcrs[0] = 1;
+	policy_check_pcrs(&p, 0xffffff, pcrs, &v);
+	assert_int_equal(v.n, 1);
+	assert_true(has(&v, "pcr.sha256.0"));
+	v.n = 0;
+	/* no quote at all; a pin of a bank bundles do not quote */
+	policy_check_pcrs(&p, 0, NULL, &v);
+	assert_int_equal(v.n, 2);
+	v.n = 0;
+	assert_int_equal(parse("pcr.sha1.0 = 0000000000000000000000000000000000000000\n", &p,
+			       NULL), 0);
+	policy_check_pcrs(&p, 0xffffff, pcrs, &v);
+	assert_true(has(&v, "pcr.sha1.0"));
+	v.n = 0;
+	/* a pinned PCR needs no replay; an unpinned one still does */
+	assert_int_equal(parse("pcr.sha256.10 = " Z32 "\n", &p, NULL), 0);
+	policy_check_unlogged(&p, 1u << 10, &v);
+	assert_int_equal(v.n, 0);
+	policy_check_unlogged(&p, 1u << 10 | 1u << 9, &v);
+	assert_true(has(&v, "vtpm.unlogged_pcrs"));
+	v.n = 0;
+	/* keys the evidence cannot show: each named */
+	assert_int_equal(parse("vm_config.secure-boot = true\npcr.sha256.7 = " Z32 "\n"
+			       "pcr.sha256.7 = " F32 "\n", &p, NULL), 0);
+	policy_check_inapplicable(&p, false, false, "a raw SNP report", &v);
+	assert_int_equal(v.n, 2);
+	assert_true(has(&v, "vm_config.secure-boot"));
+	assert_true(has(&v, "pcr.sha256.7"));
+	v.n = 0;
+	policy_check_inapplicable(&p, true, false, "an HCL report", &v);
+	assert_int_equal(v.n, 1);
+	assert_true(has(&v, "pcr.sha256.7"));
+	v.n = 0;
+	policy_check_inapplicable(&p, true, true, "a bundle", &v);
+	assert_int_equal(v.n, 0);
+	/* expect */
+	assert_int_equal(parse("expect = bundle\n", &p, NULL), 0);
+	policy_check_expect(&p, POLICY_FORM_BUNDLE, &v);
+	assert_int_equal(v.n, 0);
+	policy_check_expect(&p, POLICY_FORM_HCL, &v);
+	assert_true(has(&v, "expect"));
+	v.n = 0;
+	assert_int_equal(parse("", &p, NULL), 0);
+	policy_check_expect(&p, POLICY_FORM_SNP, &v);
+	assert_int_equal(v.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +567,8 @@ int main(void)
 		cmocka_unit_test(test_milan_holds),
 		cmocka_unit_test(test_milan_violations),
 		cmocka_unit_test(test_vm_config),
+		cmocka_unit_test(test_parse_pcr_keys),
+		cmocka_unit_test(test_pcr_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
