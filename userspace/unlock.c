@@ -156,8 +156,8 @@ static int read_text(const char *path, char **str, bool *nul)
 	if (ret == -ENOENT)
 		return 0;
 	if (ret) {
-		cvmg_err("%s: %s", path, strerror(-ret));
-		return ret;
+		cvmg_err("%s: cannot read it: %s", path, strerror(-ret));
+		return -EBADFD; /* reported; exit 64 */
 	}
 	/* cvmg_read_file() does not terminate; the parser wants a C string. */
 	*str = malloc(tlen + 1);
@@ -355,6 +355,8 @@ int cmd_unlock(int argc, char **argv)
 	wait_for_tpm();
 	if (!name) {
 		ret = resolve(device, defname, sizeof(defname), &flags, udev, &skip);
+		if (ret == -EBADFD)
+			return CVMG_EXIT_USAGE;
 		if (ret)
 			return cvmg_volume_error(ret, device);
 		if (skip)
