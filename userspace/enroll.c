@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cvmguard enroll DEV [--pcrs LIST] [--format] [--recovery-key] [--key-file F]:
+ * cvmguard enroll DEV [--pcrs LIST] [--format] [--recovery-key FILE|-] [--key-file F]:
  * a LUKS2 volume whose key is sealed to the vTPM (see volume.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cvmguard.h"
 #include "secret.h"
@@ -15,18 +18,75 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard enroll DEVICE [--pcrs LIST] [--format] [--recovery-key]\n"
-		   "                       [--key-file FILE] [--no-systemd-token]\n\n"
+	fprintf(f, "Usage: cvmguard enroll DEVICE [--pcrs LIST] [--format] [--recovery-key FILE|-]\n"
+		   "                       [--show-recovery-key] [--key-file FILE|-]\n"
+		   "                       [--no-systemd-token]\n\n"
 		   "Make DEVICE a LUKS2 volume (aes-xts-plain64, 4096-byte sectors when it can)\n"
 		   "whose keyslot passphrase is a random secret sealed to the TPM's PCRs, kept in\n"
 		   "LUKS2 tokens. A device that is not blank is refused unless --format is given;\n"
 		   "a LUKS2 device gains a keyslot when --key-file proves an existing passphrase.\n\n"
 		   "  -p, --pcrs LIST        PCRs of the SHA-256 bank, e.g. 7 or 0,7 (default 7)\n"
 		   "  -f, --format           overwrite whatever DEVICE holds\n"
-		   "  -r, --recovery-key     add a keyslot with a recovery key, printed once\n"
-		   "  -k, --key-file FILE    an existing passphrase of a LUKS2 DEVICE\n"
+		   "  -r, --recovery-key FILE\n"
+		   "                         add a keyslot with a recovery key, written to FILE\n"
+		   "                         (created 0600; an existing FILE is refused), or with\n"
+		   "                         '-' to standard output, which must not be a terminal\n"
+		   "                         unless --show-recovery-key is given\n"
+		   "      --show-recovery-key  allow --recovery-key - to print on a terminal\n"
+		   "  -k, --key-file FILE    an existing passphrase of a LUKS2 DEVICE ('-': standard\n"
+		   "                         input); one trailing newline is not part of it\n"
 		   "      --no-systemd-token write only the cvmguard token\n"
 		   "  -h, --help             this text\n");
+}
+
+/*
+ * Where the recovery key goes, settled before anything is written to the device:
+ * FILE created 0600 with O_EXCL (never over an existing file or through a symlink),
+ * or standard output, refused when it is a terminal unless @show. Returns the
+ * descriptor, or -1 after saying why.
+ */
+static int recovery_open(const char *path, bool show)
+{
+	int fd;
+
+	if (!strcmp(path, "-")) {
+		if (isatty(STDOUT_FILENO) && !show) {
+			cvmg_err("--recovery-key -: standard output is a terminal; the key would "
+				 "stay on screen and in scrollback. Give a FILE, redirect, or add "
+				 "--show-recovery-key");
+			return -1;
+		}
+		return STDOUT_FILENO;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		cvmg_err("%s: cannot create the recovery key file: %s%s", path, strerror(errno),
+			 errno == EEXIST ? " (it is never overwritten)" : "");
+		return -1;
+	}
+	/* 0600 whatever the umask allowed */
+	if (fchmod(fd, 0600)) {
+		cvmg_err("%s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
 }
 
 static void pcr_list(uint32_t mask, char *out, size_t len)
@@ -45,19 +105,21 @@ int cmd_enroll(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "pcrs", required_argument, NULL, 'p' },
 		{ "format", no_argument, NULL, 'f' },
-		{ "recovery-key", no_argument, NULL, 'r' },
+		{ "recovery-key", required_argument, NULL, 'r' },
+		{ "show-recovery-key", no_argument, NULL, 'R' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "no-systemd-token", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct cvmg_enroll_opts o = { .pcr_mask = 1u << 7, .systemd_token = true };
-	struct cvmg_enroll_result res;
-	bool recovery = false;
+	struct cvmg_enroll_result res = { .keyslot = -1, .recovery_keyslot = -1 };
+	const char *recovery = NULL;
+	bool show = false;
 	char pcrs[80];
-	int c, ret, rc = CVMG_EXIT_OK;
+	int c, ret, rc = CVMG_EXIT_OK, rfd = -1;
 
-	while ((c = getopt_long(argc, argv, "p:frk:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:fr:k:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cvmg_pcr_parse(optarg, &o.pcr_mask)) {
@@ -69,7 +131,10 @@ int cmd_enroll(int argc, char **argv)
 			o.format = true;
 			break;
 		case 'r':
-			recovery = true;
+			recovery = optarg;
+			break;
+		case 'R':
+			show = true;
 			break;
 		case 'k':
 			o.key_file = optarg;
@@ -90,13 +155,25 @@ int cmd_enroll(int argc, char **argv)
 		return CVMG_EXIT_USAGE;
 	}
 	o.device = argv[optind];
+	if (show && !recovery) {
+		cvmg_err("--show-recovery-key needs --recovery-key -");
+		return CVMG_EXIT_USAGE;
+	}
+	if (o.key_file && strcmp(o.key_file, "-") && access(o.key_file, R_OK)) {
+		cvmg_err("%s: cannot read the key file: %s", o.key_file, strerror(errno));
+		return CVMG_EXIT_USAGE;
+	}
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
 	if (recovery) {
+		rfd = recovery_open(recovery, show);
+		if (rfd < 0)
+			return CVMG_EXIT_USAGE;
 		o.recovery_key = cvmg_secret_alloc(CVMG_RECOVERY_KEY_LEN + 1);
 		if (!o.recovery_key) {
 			cvmg_err("cannot lock memory for the recovery key: %s", strerror(errno));
-			return CVMG_EXIT_FAIL;
+			rc = CVMG_EXIT_FAIL;
+			goto out;
 		}
 	}
 	ret = cvmg_volume_enroll(&o, &res);
@@ -119,12 +196,37 @@ int cmd_enroll(int argc, char **argv)
 	cvmg_info("%s: keyslot %d sealed to PCR %s (sha256)%s", o.device, res.keyslot, pcrs,
 		  o.systemd_token ? ", tokens cvmguard and systemd-tpm2" : ", token cvmguard");
 	if (o.recovery_key) {
-		/* Printed once, on stdout only: never logged. */
-		printf("Recovery key (keyslot %d), write it down:\n%s\n", res.recovery_keyslot,
-		       o.recovery_key);
-		fflush(stdout);
+		/* Written once, to FILE or stdout only: never logged. */
+		char line[CVMG_RECOVERY_KEY_LEN + 2];
+
+		snprintf(line, sizeof(line), "%s\n", o.recovery_key);
+		if (rfd == STDOUT_FILENO) {
+			printf("Recovery key (keyslot %d), write it down:\n", res.recovery_keyslot);
+			fflush(stdout);
+		}
+		ret = write_all(rfd, line, strlen(line));
+		if (!ret && rfd != STDOUT_FILENO && fsync(rfd))
+			ret = -errno;
+		explicit_bzero(line, sizeof(line));
+		if (ret) {
+			cvmg_err("%s: writing the recovery key failed: %s; recovery keyslot %d "
+				 "exists but its key is lost: remove it (cryptsetup luksKillSlot %s "
+				 "%d)", recovery, strerror(-ret), res.recovery_keyslot, o.device,
+				 res.recovery_keyslot);
+			rc = CVMG_EXIT_FAIL;
+			goto out;
+		}
+		if (rfd != STDOUT_FILENO)
+			cvmg_info("%s: recovery key (keyslot %d) written, mode 0600", recovery,
+				  res.recovery_keyslot);
 	}
 out:
+	if (rfd >= 0 && rfd != STDOUT_FILENO) {
+		close(rfd);
+		/* Nothing enrolled: do not leave an empty key file behind. */
+		if (rc != CVMG_EXIT_OK && !(o.recovery_key && res.recovery_keyslot >= 0))
+			unlink(recovery);
+	}
 	cvmg_secret_free(o.recovery_key, CVMG_RECOVERY_KEY_LEN + 1);
 	return rc;
 }

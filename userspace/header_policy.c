@@ -374,7 +374,9 @@ bad:
  * The file counts only when it is owned by root and writable by nobody else; the
  * header itself can never extend the list.
  *
- * Return: 0 (also when the file does not exist), -EINVAL (malformed, or not root's).
+ * Return: 0 (also when the file does not exist), or -CVMG_ECONFIG after saying on
+ * stderr what is wrong, as FILE:LINE: for a bad line (malformed, unreadable, or not
+ * root's): a half-understood allow-list must not decide what opens.
  */
 int cvmg_hdr_allow_load(struct cvmg_hdr_allow *a)
 {
@@ -386,24 +388,40 @@ int cvmg_hdr_allow_load(struct cvmg_hdr_allow *a)
 
 	cvmg_hdr_allow_default(a);
 	fd = open(CVMG_HDR_POLICY_PATH, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -EINVAL;
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		fprintf(stderr, "cvmguard: %s: %s\n", CVMG_HDR_POLICY_PATH,
+			errno == ELOOP ? "a symlink (not followed)" : strerror(errno));
+		return -CVMG_ECONFIG;
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022)) {
 		close(fd);
 		fprintf(stderr, "cvmguard: %s: not a regular file owned by root and writable "
 			"only by it\n", CVMG_HDR_POLICY_PATH);
-		return -EINVAL;
+		return -CVMG_ECONFIG;
 	}
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
-	if (n < 0 || n == (ssize_t)sizeof(text) - 1)
-		return -EINVAL;
+	if (n < 0 || n == (ssize_t)sizeof(text) - 1) {
+		fprintf(stderr, "cvmguard: %s: %s\n", CVMG_HDR_POLICY_PATH,
+			n < 0 ? strerror(errno) : "larger than 4095 bytes");
+		return -CVMG_ECONFIG;
+	}
 	text[n] = '\0';
+	if (strlen(text) != (size_t)n) {
+		fprintf(stderr, "cvmguard: %s: contains a NUL byte\n", CVMG_HDR_POLICY_PATH);
+		return -CVMG_ECONFIG;
+	}
 	ret = cvmg_hdr_allow_parse(text, a, &bad);
-	if (ret)
-		fprintf(stderr, "cvmguard: %s: line %u: not 'cipher SPEC KEYBITS' with an "
-			"allowed SPEC\n", CVMG_HDR_POLICY_PATH, bad);
-	return ret;
+	if (ret) {
+		fprintf(stderr, "cvmguard: %s:%u: not 'cipher SPEC KEYBITS' with an allowed SPEC "
+			"(cipher_null, ECB, null IVs and capi: are never allowed; KEYBITS 128-1024, "
+			"a multiple of 8; at most %d lines)\n", CVMG_HDR_POLICY_PATH, bad,
+			CVMG_HDR_ALLOW_MAX - 1);
+		return -CVMG_ECONFIG;
+	}
+	return 0;
 }
 
 static json_object *get(json_object *o, const char *key)

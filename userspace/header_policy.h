@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #define CVMG_HDR_POLICY_PATH "/etc/cvmguard/header-policy.conf"
+/* cvmg_hdr_allow_load(): root's file is malformed or unusable (already reported). */
+#define CVMG_ECONFIG EUCLEAN
 #define CVMG_HDR_UUID_LEN 36
 #define CVMG_HDR_ALLOW_MAX 16
 #define CVMG_HDR_CANON_MAX 512

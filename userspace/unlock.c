@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdlib.h>
 
+#include "header_policy.h"
 #include "lockdev.h"
 #include "secret.h"
 #include "tpm_seal.h"
@@ -56,6 +57,11 @@ int cvmg_volume_error(int err, const char *device)
 		cvmg_err("%s: refused: the key at 0x81000001 is not this TPM's storage root key "
 			 "(nothing was unsealed or written)", device);
 		return CVMG_EXIT_TAMPERED;
+	case -CVMG_ECONFIG:
+		/* header_policy.c said FILE:LINE: what */
+		cvmg_err("%s: not opened: %s is not usable (nothing was unsealed or written)",
+			 device, CVMG_HDR_POLICY_PATH);
+		return CVMG_EXIT_USAGE;
 	case -CVMG_EPCRBANK:
 		cvmg_err("%s: a selected PCR is not allocated in the TPM's sha256 bank", device);
 		return CVMG_EXIT_USAGE;
@@ -129,81 +135,158 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-/*
- * The mapping name and flags for @device: volumes.conf's entry (by canonical path
- * or LUKS UUID), else luks-UUID. Sets *ignore for an "ignore" entry.
- */
-static int resolve(const char *device, char *name, size_t len, uint32_t *flags, bool *ignore)
+static void report_line(unsigned int line, const char *msg, void *arg)
 {
-	struct cvmg_volconf *entries = NULL;
-	const struct cvmg_volconf *e;
-	char uuid[64], real[PATH_MAX], creal[PATH_MAX];
+	cvmg_warn("%s:%u: %s; line skipped", (const char *)arg, line, msg);
+}
+
+/*
+ * Read @path as a C string into *@str (NULL when it does not exist). A NUL byte
+ * ends the text there, counted in *@nul.
+ */
+static int read_text(const char *path, char **str, bool *nul)
+{
 	uint8_t *text = NULL;
-	char *str = NULL;
-	unsigned int bad = 0;
-	size_t tlen, n = 0, i;
+	size_t tlen;
 	int ret;
 
-	*ignore = false;
+	*str = NULL;
+	*nul = false;
+	ret = cvmg_read_file(path, &text, &tlen, 1 << 20);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret) {
+		cvmg_err("%s: cannot read it: %s", path, strerror(-ret));
+		return -EBADFD; /* reported; exit 64 */
+	}
+	/* cvmg_read_file() does not terminate; the parser wants a C string. */
+	*str = malloc(tlen + 1);
+	if (!*str) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(*str, text, tlen);
+	(*str)[tlen] = '\0';
+	*nul = strlen(*str) != tlen;
+	if (*nul)
+		cvmg_warn("%s: contains a NUL byte; read only up to it", path);
+	free(text);
+	return 0;
+}
+
+/* Canonicalise every entry's path or /dev/disk/by-* link into ->resolved. */
+static void resolve_links(struct cvmg_volconf_file *f)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < f->n; i++) {
+		struct cvmg_volconf *e = &f->entries[i];
+
+		e->resolved[0] = '\0';
+		if (cvmg_volconf_link(e, link, sizeof(link)) || !realpath(link, real) ||
+		    strlen(real) >= sizeof(e->resolved))
+			continue;
+		memcpy(e->resolved, real, strlen(real) + 1);
+	}
+}
+
+/*
+ * The mapping name and flags for @device: volumes.conf's entry (by canonical path,
+ * LUKS UUID, PARTUUID, PARTLABEL or LABEL), else luks-UUID. With @udev (hot-plug),
+ * sets *skip when the device is to be left alone: listed in /etc/crypttab (that is
+ * systemd-cryptsetup's), 'ignore' in volumes.conf, or not listed there while
+ * auto-unlock is 'listed' (the default) or the file has bad lines.
+ */
+static int resolve(const char *device, char *name, size_t len, uint32_t *flags, bool udev,
+		   bool *skip)
+{
+	struct cvmg_volconf_file vf = { 0 }, ct = { 0 };
+	const struct cvmg_volconf *e;
+	char uuid[64], real[PATH_MAX];
+	char *str = NULL;
+	bool nul;
+	int ret;
+
+	*skip = false;
 	ret = cvmg_volume_uuid(device, uuid, sizeof(uuid));
 	if (ret)
 		return ret;
-	ret = cvmg_read_file(CVMG_VOLCONF_PATH, &text, &tlen, 1 << 20);
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto fallback;
-	}
-	if (ret)
-		goto out;
-	/* cvmg_read_file() does not terminate; the parser wants a C string. */
-	str = malloc(tlen + 1);
-	if (!str) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(str, text, tlen);
-	str[tlen] = '\0';
-	ret = strlen(str) == tlen ? cvmg_volconf_parse(str, &entries, &n, &bad) : -EINVAL;
-	if (ret) {
-		cvmg_err("%s: line %u: not NAME DEVICE [workqueue,ignore]", CVMG_VOLCONF_PATH, bad);
-		ret = -EINVAL;
-		goto out;
-	}
-	/* Entries name paths, maybe symlinks: compare canonical paths. */
 	if (!realpath(device, real))
 		snprintf(real, sizeof(real), "%s", device);
-	for (i = 0; i < n; i++)
-		if (entries[i].device[0] == '/' && realpath(entries[i].device, creal) &&
-		    strlen(creal) < sizeof(entries[i].device))
-			memcpy(entries[i].device, creal, strlen(creal) + 1);
-	e = cvmg_volconf_find(entries, n, real, uuid);
+	if (udev) {
+		ret = read_text(CVMG_CRYPTTAB_PATH, &str, &nul);
+		if (ret)
+			goto out;
+		if (str && (ret = cvmg_crypttab_parse(str, &ct)))
+			goto out;
+		resolve_links(&ct);
+		e = cvmg_volconf_find(ct.entries, ct.n, real, uuid);
+		if (e) {
+			cvmg_info("%s: listed in %s as %s: left to systemd-cryptsetup", device,
+				  CVMG_CRYPTTAB_PATH, e->name);
+			*skip = true;
+			goto out;
+		}
+		free(str);
+		str = NULL;
+	}
+	ret = read_text(CVMG_VOLCONF_PATH, &str, &nul);
+	if (ret)
+		goto out;
+	if (str) {
+		ret = cvmg_volconf_parse(str, &vf, report_line, (void *)CVMG_VOLCONF_PATH);
+		if (ret)
+			goto out;
+		vf.bad_lines += nul;
+	}
+	resolve_links(&vf);
+	e = cvmg_volconf_find(vf.entries, vf.n, real, uuid);
 	if (e) {
 		snprintf(name, len, "%s", e->name);
 		if (e->workqueue)
 			*flags = 0;
-		*ignore = e->ignore;
+		if (udev && e->ignore) {
+			cvmg_info("%s: 'ignore' in %s", device, CVMG_VOLCONF_PATH);
+			*skip = true;
+		}
 		goto out;
 	}
-fallback:
+	if (udev && vf.auto_unlock != CVMG_AUTO_ANY) {
+		cvmg_info("%s: not listed in %s (auto-unlock = listed): left locked", device,
+			  CVMG_VOLCONF_PATH);
+		*skip = true;
+		goto out;
+	}
+	if (udev && vf.bad_lines) {
+		cvmg_warn("%s: not listed in %s, which has bad lines: left locked (auto-unlock = "
+			  "any applies only to a file without errors)", device, CVMG_VOLCONF_PATH);
+		*skip = true;
+		goto out;
+	}
 	if ((size_t)snprintf(name, len, "luks-%s", uuid) >= len)
 		ret = -ENOSPC;
 out:
-	free(entries);
+	cvmg_volconf_free(&vf);
+	cvmg_volconf_free(&ct);
 	free(str);
-	free(text);
 	return ret;
 }
 
 static void unlock_usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue] [--udev]\n\n"
+	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue] [--udev] [--require-measured]\n\n"
 		   "Unseal DEVICE's key with the TPM and open it as /dev/mapper/NAME (default:\n"
 		   "its entry in " CVMG_VOLCONF_PATH ", else luks-UUID). A cvmguard token\n"
 		   "is used first, then a systemd-tpm2 token.\n\n"
 		   "  -w, --workqueue  keep dm-crypt's read and write workqueues (by default\n"
 		   "                   no_read_workqueue and no_write_workqueue are set)\n"
-		   "  -u, --udev       run from udev or cvmguard-unlock@.service: honour\n"
-		   "                   'ignore' in volumes.conf\n"
+		   "  -u, --udev       run from udev or cvmguard-unlock@.service: leave alone\n"
+		   "                   devices in /etc/crypttab, 'ignore'd in volumes.conf, or\n"
+		   "                   not listed there unless it says auto-unlock = any\n"
+		   "  -m, --require-measured\n"
+		   "                   fail (exit 69, the volume stays locked) when the cvmguard\n"
+		   "                   module is missing or the volume cannot be measured\n"
 		   "  -h, --help       this text\n");
 }
 
@@ -229,6 +312,7 @@ int cmd_unlock(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "workqueue", no_argument, NULL, 'w' },
 		{ "udev", no_argument, NULL, 'u' },
+		{ "require-measured", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -236,16 +320,19 @@ int cmd_unlock(int argc, char **argv)
 	struct cvmg_unlock_result res;
 	const char *device, *name;
 	char defname[CVMG_VOLCONF_NAME_MAX + 1];
-	bool udev = false, ignore, workqueue = false;
+	bool udev = false, skip, workqueue = false, require = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "wuh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wumh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			workqueue = true;
 			break;
 		case 'u':
 			udev = true;
+			break;
+		case 'm':
+			require = true;
 			break;
 		case 'h':
 			unlock_usage(stdout);
@@ -267,15 +354,13 @@ int cmd_unlock(int argc, char **argv)
 	cvmg_volume_lock_shared(udev);
 	wait_for_tpm();
 	if (!name) {
-		ret = resolve(device, defname, sizeof(defname), &flags, &ignore);
-		if (ret == -EINVAL)
-			return CVMG_EXIT_FAIL;
+		ret = resolve(device, defname, sizeof(defname), &flags, udev, &skip);
+		if (ret == -EBADFD)
+			return CVMG_EXIT_USAGE;
 		if (ret)
 			return cvmg_volume_error(ret, device);
-		if (udev && ignore) {
-			cvmg_info("%s: 'ignore' in %s", device, CVMG_VOLCONF_PATH);
+		if (skip)
 			return CVMG_EXIT_OK;
-		}
 		name = defname;
 	}
 	if (workqueue)
@@ -283,13 +368,30 @@ int cmd_unlock(int argc, char **argv)
 	ret = load_module("dm_crypt");
 	if (ret)
 		cvmg_dbg("dm_crypt: %s (built in?)", strerror(-ret));
-	/* for the volume's measurement; unlocking does not depend on it */
+	/*
+	 * For the volume's measurement. Without --require-measured unlocking does not
+	 * depend on it; with it, a missing module fails before anything is unsealed.
+	 */
 	ret = load_module("cvmguard");
+	if (ret && require) {
+		cvmg_err("%s: the cvmguard module is unavailable (%s) and --require-measured "
+			 "was given: not unlocked", device, strerror(-ret));
+		return CVMG_EXIT_UNAVAILABLE;
+	}
 	if (ret)
 		cvmg_dbg("cvmguard module: %s", strerror(-ret));
 	ret = cvmg_volume_unlock(device, name, flags, &res);
 	if (ret)
 		return cvmg_volume_error(ret, device);
+	if (res.measured && require) {
+		/* Opened but not measured: close it again, so the volume stays locked. */
+		int cret = cvmg_volume_lock(name);
+
+		cvmg_err("%s: opened but not measured (%s), and --require-measured was given: "
+			 "%s", device, strerror(-res.measured),
+			 cret ? "closing it failed too" : "closed again");
+		return CVMG_EXIT_UNAVAILABLE;
+	}
 	cvmg_info("%s: opened as /dev/mapper/%s (token %s, keyslot %d%s)", device, name,
 		  res.token_type, res.keyslot, res.retries ? ", after PCR-change retries" : "");
 	if (res.measured)

@@ -659,7 +659,8 @@ static int read_key_file(const char *path, char *buf, size_t max, size_t *len)
 	size_t off = 0;
 	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* "-": standard input, read to its end. */
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -681,7 +682,8 @@ static int read_key_file(const char *path, char *buf, size_t max, size_t *len)
 	}
 	*len = off;
 out:
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	return ret;
 }
 
@@ -757,8 +759,22 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		ret = read_key_file(opts->key_file, old, KEY_FILE_MAX, &old_len);
 		if (ret)
 			goto out;
-		/* Prove it before touching the TPM. */
-		ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, old, old_len, 0);
+		/*
+		 * Prove it before touching the TPM. One trailing newline (echo's, an
+		 * editor's) is not part of the passphrase; the bytes as read are tried
+		 * only when that opens no keyslot (a key file made for cryptsetup,
+		 * which takes every byte).
+		 */
+		ret = -EPERM;
+		if (old_len && old[old_len - 1] == '\n') {
+			ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, old,
+							   old_len - 1, 0);
+			if (ret >= 0)
+				old_len--;
+		}
+		if (ret == -EPERM)
+			ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, old,
+							   old_len, 0);
 		if (ret < 0) {
 			ret = ret == -EPERM ? -EACCES : ret;
 			goto out;
@@ -931,7 +947,7 @@ out:
 /* Error precedence when several tokens fail: the most telling one wins. */
 static int worse(int a, int b)
 {
-	static const int order[] = { -CVMG_ESRK, -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG,
+	static const int order[] = { -CVMG_ECONFIG, -CVMG_ESRK, -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG,
 				     -ENOTSUP, -ESTALE, -ENODEV, -ENOENT };
 	size_t i;
 
