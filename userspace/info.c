@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cvmguard.h"
 #include "device.h"
 #include "info.h"
@@ -95,11 +97,28 @@ void cvmg_info_print(FILE *f, const struct cvmguard_info *info, const char *tran
 	memcpy(ver, info->module_version, CVMGUARD_VERSION_LEN);
 	ver[CVMGUARD_VERSION_LEN] = '\0';
 	if (json) {
-		cvmg_banks_format(info->pcr_banks, ",", true, banks, sizeof(banks));
-		fprintf(f, "{\"abi_version\":%u,\"module_version\":\"%s\",\"tpm\":%s,"
-			   "\"pcr_banks\":[%s],\"backend\":\"%s\",\"transport\":\"%s\"}\n",
-			info->abi_version, ver, tpm ? "true" : "false", banks,
-			cvmg_backend_name(info->backend), transport);
+		json_object *o = cvmg_json_new(), *b = json_object_new_array();
+		unsigned int bits = info->pcr_banks;
+		size_t i;
+
+		json_object_object_add(o, "abi_version", json_object_new_int64(info->abi_version));
+		json_object_object_add(o, "module_version", json_object_new_string(ver));
+		json_object_object_add(o, "tpm", json_object_new_boolean(tpm));
+		for (i = 0; i < sizeof(bank_names) / sizeof(bank_names[0]); i++)
+			if (bits & bank_names[i].bit) {
+				bits &= ~bank_names[i].bit;
+				json_object_array_add(b, json_object_new_string(bank_names[i].name));
+			}
+		for (i = 0; bits; i++, bits >>= 1)
+			if (bits & 1) {
+				snprintf(banks, sizeof(banks), "0x%x", 1U << i);
+				json_object_array_add(b, json_object_new_string(banks));
+			}
+		json_object_object_add(o, "pcr_banks", b);
+		json_object_object_add(o, "backend",
+				       json_object_new_string(cvmg_backend_name(info->backend)));
+		json_object_object_add(o, "transport", json_object_new_string(transport));
+		cvmg_json_emit(f, o);
 		return;
 	}
 	cvmg_banks_format(info->pcr_banks, " ", false, banks, sizeof(banks));
@@ -115,9 +134,22 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: cvmguard info [--netlink] [--json]\n\n"
 		   "Show the module's version and ABI, whether it found a TPM 2.0, the TPM's\n"
 		   "PCR banks and the attestation evidence backend.\n\n"
-		   "  -n, --netlink   ask over generic netlink instead of /dev/cvmguard\n"
+		   "  -N, --netlink   ask over generic netlink instead of /dev/cvmguard\n"
+		   "                  (-n: deprecated spelling of -N)\n"
 		   "  -j, --json      print one JSON object\n"
 		   "  -h, --help      this text\n");
+}
+
+/**
+ * cvmg_netlink_short_n() - the deprecated -n spelling of --netlink, with a warning
+ *
+ * -n means --nonce in every command that takes a nonce (attest, verify,
+ * quote-verify); info, report and measure keep accepting -n for --netlink, as
+ * they did, and say so once.
+ */
+void cvmg_netlink_short_n(void)
+{
+	cvmg_warn("-n for --netlink is deprecated: use -N (-n means --nonce elsewhere)");
 }
 
 /**
@@ -150,7 +182,7 @@ int cvmg_report_device_error(int err, bool netlink)
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "netlink", no_argument, NULL, 'n' },
+		{ "netlink", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -159,9 +191,12 @@ int cmd_info(int argc, char **argv)
 	bool netlink = false, json = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "njh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "nNjh", opts)) != -1) {
 		switch (c) {
 		case 'n':
+			cvmg_netlink_short_n();
+			/* fall through */
+		case 'N':
 			netlink = true;
 			break;
 		case 'j':
@@ -175,7 +210,7 @@ int cmd_info(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (cvmg_extra_args(argc, argv, 0)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
