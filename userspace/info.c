@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -161,20 +162,24 @@ void cvmg_netlink_short_n(void)
  */
 int cvmg_report_device_error(int err, bool netlink)
 {
+	const char *dev = getenv("CVMGUARD_DEVICE");
+
+	if (!dev)
+		dev = "/dev/" CVMGUARD_DEVICE_NAME;
 	switch (err) {
 	case -ENOENT:
 	case -ENODEV:
 	case -ENXIO:
 		cvmg_err("%s: the cvmguard module is not loaded (modprobe cvmguard)",
-			 netlink ? "netlink family cvmguard" : "/dev/cvmguard");
+			 netlink ? "netlink family cvmguard" : dev);
 		return CVMG_EXIT_UNAVAILABLE;
 	case -EACCES:
 	case -EPERM:
 		cvmg_err("%s: permission denied (root or the cvmguard group is needed)",
-			 netlink ? "netlink" : "/dev/cvmguard");
+			 netlink ? "netlink" : dev);
 		return CVMG_EXIT_NOPERM;
 	default:
-		cvmg_err("%s: %s", netlink ? "netlink" : "/dev/cvmguard", strerror(-err));
+		cvmg_err("%s: %s", netlink ? "netlink" : dev, strerror(-err));
 		return CVMG_EXIT_FAIL;
 	}
 }

@@ -246,13 +246,13 @@ int cmd_quote_verify(int argc, char **argv)
 	}
 	ret = tpm_quote_parse(msg, msglen, &q);
 	if (ret) {
-		cvmg_err("%s: not a TPMS_ATTEST quote", msg_path);
+		cvmg_err("--msg %s: not a TPMS_ATTEST quote", msg_path);
 		goto out;
 	}
 	mask = selection(&q);
 	describe(&q, mask, doc);
 	if (mask > 0 && !pcrs_exact((unsigned long)mask, pcrs, pcrlen)) {
-		cvmg_err("%s: must hold exactly the selected PCRs: 32 bytes for each PCR from 0 "
+		cvmg_err("--pcrs %s: must hold exactly the selected PCRs: 32 bytes for each PCR from 0 "
 			 "to the highest selected, zeros for one not selected (%zu bytes given)",
 			 pcr_path, pcrlen);
 		goto out;
@@ -266,14 +266,15 @@ int cmd_quote_verify(int argc, char **argv)
 
 	ret = tpm_quote_verify_sig(msg, msglen, sig, siglen, ak);
 	if (ret == -EBADMSG) {
-		cvmg_err("%s: malformed signature", sig_path);
+		cvmg_err("--sig %s: malformed signature", sig_path);
 		goto out;
 	}
 	result(checks, "quote-signature", !ret, ret ? "does not verify with the AK" : "signed by the AK");
 	failed |= ret != 0;
 	ret = mask > 0 ? tpm_quote_check_pcrs(&q, pcrs, pcrlen) : -EKEYREJECTED;
 	if (ret == -EBADMSG) {
-		cvmg_err("%s: not SHA-256 PCR values covering the quote's selection", pcr_path);
+		cvmg_err("--pcrs %s: not SHA-256 PCR values covering the quote's selection",
+			 pcr_path);
 		goto out;
 	}
 	if (mask > 0) {
