@@ -83,8 +83,8 @@ static void usage(FILE *f)
 		   "  -o, --output FILE  the bundle (- for stdout)\n"
 		   "  -j, --json         print the summary as JSON\n"
 		   "  -h, --help         this text\n"
-		   "Exit: 0 written, 1 failed, 64 usage, 69 no module, TPM, AK or HCL report,\n"
-		   "      77 permission denied.\n");
+		   "Exit: 0 written, 1 failed, 4 no AK or HCL report index (not a paravisor\n"
+		   "      confidential VM), 5 no TPM, 64 usage, 69 no module, 77 permission denied.\n");
 }
 
 /* The certificates as one PEM text: VCEK, ASK, then the ARK when there is one. */
