@@ -83,8 +83,8 @@ static void usage(FILE *f)
 		   "  -o, --output FILE  the bundle (- for stdout)\n"
 		   "  -j, --json         print the summary as JSON\n"
 		   "  -h, --help         this text\n"
-		   "Exit: 0 written, 1 failed, 64 usage, 69 no module, TPM, AK or HCL report,\n"
-		   "      77 permission denied.\n");
+		   "Exit: 0 written, 1 failed, 4 no AK or HCL report index (not a paravisor\n"
+		   "      confidential VM), 5 no TPM, 64 usage, 69 no module, 77 permission denied.\n");
 }
 
 /* The certificates as one PEM text: VCEK, ASK, then the ARK when there is one. */
@@ -346,7 +346,7 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 
 	cvmg_hex_encode(a->nonce, a->nonce_len, nonce);
 	if (json) {
-		json_object *o = json_object_new_object();
+		json_object *o = cvmg_json_new();
 
 		json_object_object_add(o, "bundle", json_object_new_string(path));
 		json_object_object_add(o, "size", json_object_new_int64((int64_t)size));
@@ -361,9 +361,7 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 		json_object_object_add(o, "cvmguard_events_after_quote",
 				       json_object_new_int64((int64_t)a->cvmg_later));
 		json_object_object_add(o, "attempts", json_object_new_int((int)a->attempts));
-		fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-			JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(o);
+		cvmg_json_emit(f, o);
 		return;
 	}
 	fprintf(f, "bundle:        %s, %zu bytes\n", path, size);
@@ -427,11 +425,8 @@ int cmd_attest(int argc, char **argv)
 		return CVMG_EXIT_USAGE;
 	}
 	if (nonce_hex) {
-		ret = cvmg_hex_decode(nonce_hex, a.nonce, sizeof(a.nonce), &a.nonce_len);
-		if (ret || !a.nonce_len) {
-			cvmg_err("--nonce: expected 1 to 64 bytes of hex");
+		if (cvmg_hex_arg("--nonce", nonce_hex, a.nonce, 1, sizeof(a.nonce), &a.nonce_len))
 			return CVMG_EXIT_USAGE;
-		}
 	} else {
 		a.nonce_len = DEFAULT_NONCE;
 		if (getrandom(a.nonce, a.nonce_len, 0) != (ssize_t)a.nonce_len) {

@@ -25,6 +25,9 @@
 #ifndef CVMGUARD_VERSION
 #define CVMGUARD_VERSION "unknown"
 #endif
+#ifndef CVMGUARD_GITREV
+#define CVMGUARD_GITREV ""
+#endif
 
 #ifdef CVMG_FRONT
 /* NULL: run by cvmguard-sys */
@@ -57,10 +60,36 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "Usage: cvmguard [-v] COMMAND [ARGS...]\n"
-		   "       cvmguard COMMAND -h\n\nCommands:\n");
+		   "       cvmguard COMMAND -h\n"
+		   "       cvmguard --version\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\nSee cvmguard(8).\n");
+	fprintf(f, "\nOptions:\n"
+		   "  -v, --verbose  more diagnostics (repeatable), before COMMAND\n"
+		   "  -V, --version  print the release version (and the git revision)\n"
+		   "  -h, --help     this text\n"
+		   "\nExit status: 0 ok, 1 failed, 2 policy refused, 3 malformed input,\n"
+		   "4 busy or absent, 5 no TPM, 6 tampered, 7 not ours, 8 fetch failed,\n"
+		   "64 usage, 69 module unavailable, 77 permission denied. See cvmguard(8).\n");
+}
+
+/* "cvmguard 0.1.0", and " (git REV)" when built from a checkout. */
+static void version(void)
+{
+	if (CVMGUARD_GITREV[0])
+		printf("cvmguard %s (git %s)\n", CVMGUARD_VERSION, CVMGUARD_GITREV);
+	else
+		printf("cvmguard %s\n", CVMGUARD_VERSION);
+}
+
+/* --json anywhere among a command's words: its errors are JSON from the start. */
+static void find_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			cvmg_json = true;
 }
 
 #ifdef CVMG_FRONT
@@ -100,8 +129,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 			usage(stdout);
 			return CVMG_EXIT_OK;
-		} else if (!strcmp(argv[1], "--version")) {
-			printf("cvmguard %s\n", CVMGUARD_VERSION);
+		} else if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+			version();
 			return CVMG_EXIT_OK;
 		} else {
 			cvmg_err("unknown option '%s'", argv[1]);
@@ -112,19 +141,23 @@ int main(int argc, char **argv)
 		argv++;
 	}
 	if (argc < 2) {
+		cvmg_err("no command given");
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
+	find_json(argc - 1, argv + 1);
+	if (cvmg_env_check())
+		return cvmg_finish(CVMG_EXIT_USAGE);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
 #ifdef CVMG_FRONT
 		if (!commands[i].fn)
-			return exec_sys(argv0);
+			return cvmg_finish(exec_sys(argv0));
 #endif
-		return commands[i].fn(argc - 1, argv + 1);
+		return cvmg_finish(commands[i].fn(argc - 1, argv + 1));
 	}
 	cvmg_err("unknown command '%s'", argv[1]);
 	usage(stderr);
-	return CVMG_EXIT_USAGE;
+	return cvmg_finish(CVMG_EXIT_USAGE);
 }

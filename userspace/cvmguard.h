@@ -66,6 +66,24 @@ void cvmg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cvmg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cvmg_dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern int cvmg_verbose;
+const char *cvmg_first_error(void);	/* the first cvmg_err() message, or NULL */
+
+/* cli.c: what every command shares on its command line (see the top of cli.c). */
+#define CVMG_JSON_FORMAT 1	/* the "format" of every --json document */
+struct json_object;
+struct option;
+extern bool cvmg_json;		/* --json was given: errors are JSON on stdout too */
+int cvmg_getopt(int argc, char *const argv[], const char *shortopts,
+		const struct option *longopts);
+int cvmg_extra_args(int argc, char **argv, int want);
+int cvmg_hex_arg(const char *opt, const char *hex, uint8_t *out, size_t min, size_t max,
+		 size_t *len);
+struct json_object *cvmg_json_new(void);
+int cvmg_json_emit(FILE *f, struct json_object *o);
+void cvmg_json_emitted(void);
+const char *cvmg_exit_name(int code);
+int cvmg_finish(int rc);
+int cvmg_env_check(void);
 
 /* util.c */
 int cvmg_hex_decode(const char *hex, uint8_t *out, size_t outlen, size_t *written);

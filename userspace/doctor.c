@@ -556,8 +556,9 @@ static void usage(FILE *f)
 		   "lockdown, access to /dev/cvmguard and every volume with a cvmguard token.\n"
 		   "Each line is OK, WARN or FAIL with what to do next. Exit 0 when nothing\n"
 		   "FAILs, else 1.\n\n"
-		   "  -j, --json      print one JSON object (format_version %d)\n"
-		   "  -h, --help      this text\n", DOCTOR_FORMAT_VERSION);
+		   "  -j, --json      print one JSON object (\"format\": %d; \"format_version\",\n"
+		   "                  the same number, is kept for older readers)\n"
+		   "  -h, --help      this text\n", CVMG_JSON_FORMAT);
 }
 
 int cmd_doctor(int argc, char **argv)
@@ -570,7 +571,7 @@ int cmd_doctor(int argc, char **argv)
 	struct doctor d = {};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			d.json = true;
@@ -583,7 +584,7 @@ int cmd_doctor(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (cvmg_extra_args(argc, argv, 0)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
@@ -600,7 +601,7 @@ int cmd_doctor(int argc, char **argv)
 	check_group(&d);
 	check_volumes(&d);
 	if (d.json) {
-		json_object *o = json_object_new_object();
+		json_object *o = cvmg_json_new();
 
 		json_object_object_add(o, "format_version", json_object_new_int(DOCTOR_FORMAT_VERSION));
 		json_object_object_add(o, "result", json_object_new_string(
@@ -608,8 +609,7 @@ int cmd_doctor(int argc, char **argv)
 		json_object_object_add(o, "fail", json_object_new_int(d.fails));
 		json_object_object_add(o, "warn", json_object_new_int(d.warns));
 		json_object_object_add(o, "checks", d.checks);
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
+		cvmg_json_emit(stdout, o);
 	} else {
 		printf("%s: %d failed, %d warnings\n", d.fails ? "NOT READY" : "ready",
 		       d.fails, d.warns);

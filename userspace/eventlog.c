@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cvmguard.h"
 #include "measure.h"
 #include "tcg_log.h"
@@ -46,12 +48,12 @@ static int read_tpm_pcr(uint16_t alg, uint32_t pcr, uint8_t *out, size_t len)
  * line (or JSON object) per comparison. Return: the number of mismatches, or a
  * negative errno when the replay or the TPM read failed.
  */
-static int check(const struct tcg_log *log, bool json)
+static int check(const struct tcg_log *log, json_object *out)
 {
 	const struct tcg_log *logs[1] = { log };
 	uint8_t tpm[CVMG_MAX_DIGEST];
 	char a[2 * CVMG_MAX_DIGEST + 1], b[2 * CVMG_MAX_DIGEST + 1];
-	unsigned int bank, pcr, bad = 0, first = 1;
+	unsigned int bank, pcr, bad = 0;
 	struct tcg_replay *r;
 	int ret = 0;
 
@@ -71,17 +73,23 @@ static int check(const struct tcg_log *log, bool json)
 			cvmg_hex_encode(tpm, log->size[bank], b);
 			ret = memcmp(r[bank].pcr[pcr], tpm, log->size[bank]) != 0;
 			bad += ret;
-			if (json)
-				printf("%s{\"pcr\":%u,\"bank\":\"%s\",\"match\":%s,\"replay\":\"%s\","
-				       "\"tpm\":\"%s\"}", first ? "" : ",", pcr,
-				       cvmg_alg_name(log->alg[bank]), ret ? "false" : "true", a, b);
-			else
+			if (out) {
+				json_object *o = json_object_new_object();
+
+				json_object_object_add(o, "pcr", json_object_new_int64(pcr));
+				json_object_object_add(o, "bank", json_object_new_string(
+							       cvmg_alg_name(log->alg[bank])));
+				json_object_object_add(o, "match", json_object_new_boolean(!ret));
+				json_object_object_add(o, "replay", json_object_new_string(a));
+				json_object_object_add(o, "tpm", json_object_new_string(b));
+				json_object_array_add(out, o);
+			} else {
 				printf("PCR %u %s: %s\n", pcr, cvmg_alg_name(log->alg[bank]),
 				       ret ? "MISMATCH" : "matches the TPM");
+			}
 			if (ret)
 				cvmg_err("PCR %u %s: the log replays to %s, the TPM has %s", pcr,
 					 cvmg_alg_name(log->alg[bank]), a, b);
-			first = 0;
 			ret = 0;
 		}
 	}
@@ -95,9 +103,9 @@ static void usage(FILE *f)
 		   "Print the module's measurement event log (%s),\n"
 		   "one event per line. With --check, replay it for every PCR bank and compare\n"
 		   "each PCR it extends with the TPM's value; exit 1 naming the PCR on a mismatch.\n\n"
-		   "  -j, --json        one JSON document: banks, events, and the checks\n"
+		   "  -j, --json        one JSON document: format, banks, events, and the checks\n"
 		   "  -c, --check       replay the log against the TPM's PCRs\n"
-		   "  -f, --file FILE   read a saved binary log instead\n"
+		   "  -f, --file FILE   read a saved binary log instead (unreadable: exit 64)\n"
 		   "  -h, --help        this text\n", CVMG_SECURITYFS_LOG);
 }
 
@@ -111,14 +119,15 @@ int cmd_log(int argc, char **argv)
 		{}
 	};
 	const char *path = CVMG_SECURITYFS_LOG;
-	bool json = false, do_check = false;
+	bool json = false, do_check = false, named = false;
 	struct tcg_log log = { 0 };
+	json_object *doc = NULL, *arr;
 	uint8_t *buf = NULL;
 	unsigned int i;
 	size_t len, n;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jcf:h", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "jcf:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
@@ -128,6 +137,7 @@ int cmd_log(int argc, char **argv)
 			break;
 		case 'f':
 			path = optarg;
+			named = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -137,14 +147,18 @@ int cmd_log(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (cvmg_extra_args(argc, argv, 0)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
 	ret = cvmg_read_file(path, &buf, &len, LOG_MAX);
 	if (ret) {
-		cvmg_err("%s: %s", path, strerror(-ret));
-		ret = ret == -ENOENT ? CVMG_EXIT_UNAVAILABLE :
+		/* A file the caller named is the caller's error (64); the module's own
+		 * log missing means the module is not loaded (69). */
+		cvmg_err("%s%s: %s", named ? "--file " : "", path, ret == -ENOENT && !named ?
+			 "no such file: the cvmguard module is not loaded (modprobe cvmguard)" :
+			 strerror(-ret));
+		ret = named ? CVMG_EXIT_USAGE : ret == -ENOENT ? CVMG_EXIT_UNAVAILABLE :
 		      ret == -EACCES || ret == -EPERM ? CVMG_EXIT_NOPERM : CVMG_EXIT_FAIL;
 		goto out;
 	}
@@ -156,27 +170,25 @@ int cmd_log(int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		printf("{\"banks\":[");
+		doc = cvmg_json_new();
+		arr = json_object_new_array();
 		for (i = 0; i < log.nr_banks; i++)
-			printf("%s\"%s\"", i ? "," : "", cvmg_alg_name(log.alg[i]));
-		printf("],\"events\":[");
-		for (n = 0; n < log.nr_events; n++) {
-			if (n)
-				putchar(',');
-			cvmg_event_print(stdout, &log.events[n], true);
-		}
-		printf("]");
+			json_object_array_add(arr, json_object_new_string(cvmg_alg_name(log.alg[i])));
+		json_object_object_add(doc, "banks", arr);
+		arr = json_object_new_array();
+		for (n = 0; n < log.nr_events; n++)
+			json_object_array_add(arr, cvmg_event_json(&log.events[n], false));
+		json_object_object_add(doc, "events", arr);
 	} else {
 		for (n = 0; n < log.nr_events; n++)
 			cvmg_event_print(stdout, &log.events[n], false);
 	}
 	ret = CVMG_EXIT_OK;
 	if (do_check) {
+		arr = json ? json_object_new_array() : NULL;
+		c = check(&log, arr);
 		if (json)
-			printf(",\"check\":[");
-		c = check(&log, json);
-		if (json)
-			printf("]");
+			json_object_object_add(doc, "check", arr);
 		if (c < 0) {
 			cvmg_err("replay: %s", strerror(-c));
 			ret = CVMG_EXIT_FAIL;
@@ -184,9 +196,12 @@ int cmd_log(int argc, char **argv)
 			ret = CVMG_EXIT_FAIL;
 		}
 	}
-	if (json)
-		printf("}\n");
+	if (json) {
+		cvmg_json_emit(stdout, doc);
+		doc = NULL;
+	}
 out:
+	json_object_put(doc);
 	tcg_log_free(&log);
 	free(buf);
 	return ret;

@@ -6,8 +6,17 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow \
             -Wmissing-prototypes -Wstrict-prototypes -Werror=implicit-function-declaration \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE
-CVMGUARD_VERSION ?= $(shell git -C $(dir $(lastword $(MAKEFILE_LIST))).. describe --always --dirty 2>/dev/null || echo 0.1)
-CPPFLAGS += -DCVMGUARD_VERSION='"$(CVMGUARD_VERSION)"' $(shell pkg-config --cflags $(PKGS))
+# The release version has one source, the module's (kmod/cvmguard.h, which dkms.conf
+# and debian/changelog repeat; tests/cli checks they agree); the git revision is
+# shown beside it when the tree is a checkout.
+CVMG_TOP := $(dir $(lastword $(MAKEFILE_LIST)))..
+CVMGUARD_VERSION ?= $(shell sed -n 's/^\#define CVMGUARD_MODULE_VERSION "\(.*\)"/\1/p' $(CVMG_TOP)/kmod/cvmguard.h)
+CVMGUARD_GITREV ?= $(shell git -C $(CVMG_TOP) rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
+	git -C $(CVMG_TOP) describe --always --dirty 2>/dev/null)
+CVMGUARD_VERSION := $(CVMGUARD_VERSION)
+CVMGUARD_GITREV := $(CVMGUARD_GITREV)
+CPPFLAGS += -DCVMGUARD_VERSION='"$(CVMGUARD_VERSION)"' -DCVMGUARD_GITREV='"$(CVMGUARD_GITREV)"' \
+	    $(shell pkg-config --cflags $(PKGS))
 LDLIBS   += $(shell pkg-config --libs $(PKGS))
 # what the cvmguard front binary (verify, quote-verify) links
 LDLIBS_FRONT := $(shell pkg-config --libs openssl json-c)

@@ -6,7 +6,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "cvmguard.h"
 #include "device.h"
@@ -95,11 +98,28 @@ void cvmg_info_print(FILE *f, const struct cvmguard_info *info, const char *tran
 	memcpy(ver, info->module_version, CVMGUARD_VERSION_LEN);
 	ver[CVMGUARD_VERSION_LEN] = '\0';
 	if (json) {
-		cvmg_banks_format(info->pcr_banks, ",", true, banks, sizeof(banks));
-		fprintf(f, "{\"abi_version\":%u,\"module_version\":\"%s\",\"tpm\":%s,"
-			   "\"pcr_banks\":[%s],\"backend\":\"%s\",\"transport\":\"%s\"}\n",
-			info->abi_version, ver, tpm ? "true" : "false", banks,
-			cvmg_backend_name(info->backend), transport);
+		json_object *o = cvmg_json_new(), *b = json_object_new_array();
+		unsigned int bits = info->pcr_banks;
+		size_t i;
+
+		json_object_object_add(o, "abi_version", json_object_new_int64(info->abi_version));
+		json_object_object_add(o, "module_version", json_object_new_string(ver));
+		json_object_object_add(o, "tpm", json_object_new_boolean(tpm));
+		for (i = 0; i < sizeof(bank_names) / sizeof(bank_names[0]); i++)
+			if (bits & bank_names[i].bit) {
+				bits &= ~bank_names[i].bit;
+				json_object_array_add(b, json_object_new_string(bank_names[i].name));
+			}
+		for (i = 0; bits; i++, bits >>= 1)
+			if (bits & 1) {
+				snprintf(banks, sizeof(banks), "0x%x", 1U << i);
+				json_object_array_add(b, json_object_new_string(banks));
+			}
+		json_object_object_add(o, "pcr_banks", b);
+		json_object_object_add(o, "backend",
+				       json_object_new_string(cvmg_backend_name(info->backend)));
+		json_object_object_add(o, "transport", json_object_new_string(transport));
+		cvmg_json_emit(f, o);
 		return;
 	}
 	cvmg_banks_format(info->pcr_banks, " ", false, banks, sizeof(banks));
@@ -115,9 +135,22 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: cvmguard info [--netlink] [--json]\n\n"
 		   "Show the module's version and ABI, whether it found a TPM 2.0, the TPM's\n"
 		   "PCR banks and the attestation evidence backend.\n\n"
-		   "  -n, --netlink   ask over generic netlink instead of /dev/cvmguard\n"
+		   "  -N, --netlink   ask over generic netlink instead of /dev/cvmguard\n"
+		   "                  (-n: deprecated spelling of -N)\n"
 		   "  -j, --json      print one JSON object\n"
 		   "  -h, --help      this text\n");
+}
+
+/**
+ * cvmg_netlink_short_n() - the deprecated -n spelling of --netlink, with a warning
+ *
+ * -n means --nonce in every command that takes a nonce (attest, verify,
+ * quote-verify); info, report and measure keep accepting -n for --netlink, as
+ * they did, and say so once.
+ */
+void cvmg_netlink_short_n(void)
+{
+	cvmg_warn("-n for --netlink is deprecated: use -N (-n means --nonce elsewhere)");
 }
 
 /**
@@ -129,20 +162,24 @@ static void usage(FILE *f)
  */
 int cvmg_report_device_error(int err, bool netlink)
 {
+	const char *dev = getenv("CVMGUARD_DEVICE");
+
+	if (!dev)
+		dev = "/dev/" CVMGUARD_DEVICE_NAME;
 	switch (err) {
 	case -ENOENT:
 	case -ENODEV:
 	case -ENXIO:
 		cvmg_err("%s: the cvmguard module is not loaded (modprobe cvmguard)",
-			 netlink ? "netlink family cvmguard" : "/dev/cvmguard");
+			 netlink ? "netlink family cvmguard" : dev);
 		return CVMG_EXIT_UNAVAILABLE;
 	case -EACCES:
 	case -EPERM:
 		cvmg_err("%s: permission denied (root or the cvmguard group is needed)",
-			 netlink ? "netlink" : "/dev/cvmguard");
+			 netlink ? "netlink" : dev);
 		return CVMG_EXIT_NOPERM;
 	default:
-		cvmg_err("%s: %s", netlink ? "netlink" : "/dev/cvmguard", strerror(-err));
+		cvmg_err("%s: %s", netlink ? "netlink" : dev, strerror(-err));
 		return CVMG_EXIT_FAIL;
 	}
 }
@@ -150,7 +187,7 @@ int cvmg_report_device_error(int err, bool netlink)
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "netlink", no_argument, NULL, 'n' },
+		{ "netlink", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -159,9 +196,12 @@ int cmd_info(int argc, char **argv)
 	bool netlink = false, json = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "njh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "nNjh", opts)) != -1) {
 		switch (c) {
 		case 'n':
+			cvmg_netlink_short_n();
+			/* fall through */
+		case 'N':
 			netlink = true;
 			break;
 		case 'j':
@@ -175,7 +215,7 @@ int cmd_info(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (cvmg_extra_args(argc, argv, 0)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}

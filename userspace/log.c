@@ -14,6 +14,7 @@
 
 int cvmg_verbose;
 static bool use_syslog;
+static char first_error[512];	/* for the JSON error document (cli.c) */
 static const char *progname = "cvmguard";
 
 void cvmg_log_init(const char *prog)
@@ -29,8 +30,23 @@ void cvmg_log_init(const char *prog)
 		openlog(prog, LOG_PID, LOG_DAEMON);
 }
 
+/**
+ * cvmg_first_error() - the first error message of this run, or NULL
+ */
+const char *cvmg_first_error(void)
+{
+	return first_error[0] ? first_error : NULL;
+}
+
 static void vlog(int prio, const char *tag, const char *fmt, va_list ap)
 {
+	if (prio == LOG_ERR && !first_error[0]) {
+		va_list copy;
+
+		va_copy(copy, ap);
+		vsnprintf(first_error, sizeof(first_error), fmt, copy);
+		va_end(copy);
+	}
 	if (use_syslog) {
 		vsyslog(prio, fmt, ap);
 		return;

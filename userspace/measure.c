@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "cvmguard.h"
 #include "device.h"
 #include "info.h"
@@ -73,8 +75,6 @@ static void print_escaped(FILE *f, const uint8_t *p, size_t n)
 	for (i = 0; i < n; i++) {
 		if (p[i] == '"' || p[i] == '\\')
 			fprintf(f, "\\%c", p[i]);
-		else if (p[i] < 0x20 || p[i] >= 0x7f)
-			fprintf(f, "\\u%04x", p[i]);
 		else
 			fputc(p[i], f);
 	}
@@ -91,14 +91,57 @@ static bool printable(const uint8_t *p, size_t n)
 }
 
 /**
- * cvmg_event_print() - one event: a text line, or one JSON object per line
+ * cvmg_event_json() - one event as a JSON object
+ * @ev: the event
+ * @top: a document of its own (watch's lines): "format" first
+ *
+ * seq, pcr, type, digests {alg: hex}, data_hex, and data when printable.
+ *
+ * Return: the object, or NULL.
+ */
+json_object *cvmg_event_json(const struct cvmg_event *ev, bool top)
+{
+	json_object *o = top ? cvmg_json_new() : json_object_new_object();
+	json_object *d = json_object_new_object();
+	char hex[2 * CVMG_MAX_DIGEST + 1], *dhex;
+	unsigned int i;
+
+	if (!o || !d) {
+		json_object_put(o);
+		json_object_put(d);
+		return NULL;
+	}
+	json_object_object_add(o, "seq", json_object_new_uint64(ev->seq));
+	json_object_object_add(o, "pcr", json_object_new_int64(ev->pcr));
+	json_object_object_add(o, "type", json_object_new_int64(ev->type));
+	for (i = 0; i < ev->nr_digests; i++) {
+		cvmg_hex_encode(ev->digests[i].value, ev->digests[i].size, hex);
+		json_object_object_add(d, cvmg_alg_name(ev->digests[i].alg),
+				       json_object_new_string(hex));
+	}
+	json_object_object_add(o, "digests", d);
+	dhex = malloc(2 * (size_t)ev->data_len + 1);
+	if (!dhex) {
+		json_object_put(o);
+		return NULL;
+	}
+	cvmg_hex_encode(ev->data, ev->data_len, dhex);
+	json_object_object_add(o, "data_hex", json_object_new_string(dhex));
+	free(dhex);
+	if (printable(ev->data, ev->data_len))
+		json_object_object_add(o, "data", json_object_new_string_len(
+					       (const char *)ev->data, (int)ev->data_len));
+	return o;
+}
+
+/**
+ * cvmg_event_print() - one event: a text line, or one JSON document per line
  * @f: stream
  * @ev: the event
- * @json: JSON instead of text
+ * @json: JSON (cvmg_event_json(), with "format") instead of text
  *
  * Text: "SEQ pcr=N type=0xT ALG:HEX... data" with the data as a quoted string
- * when printable, else in hex. JSON: seq, pcr, type, digests {alg: hex}, data_hex,
- * and data when printable.
+ * when printable, else in hex.
  */
 void cvmg_event_print(FILE *f, const struct cvmg_event *ev, bool json)
 {
@@ -107,23 +150,7 @@ void cvmg_event_print(FILE *f, const struct cvmg_event *ev, bool json)
 	uint32_t j;
 
 	if (json) {
-		fprintf(f, "{\"seq\":%llu,\"pcr\":%u,\"type\":%u,\"digests\":{",
-			(unsigned long long)ev->seq, ev->pcr, ev->type);
-		for (i = 0; i < ev->nr_digests; i++) {
-			cvmg_hex_encode(ev->digests[i].value, ev->digests[i].size, hex);
-			fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "",
-				cvmg_alg_name(ev->digests[i].alg), hex);
-		}
-		fprintf(f, "},\"data_hex\":\"");
-		for (j = 0; j < ev->data_len; j++)
-			fprintf(f, "%02x", ev->data[j]);
-		fputc('"', f);
-		if (printable(ev->data, ev->data_len)) {
-			fprintf(f, ",\"data\":\"");
-			print_escaped(f, ev->data, ev->data_len);
-			fputc('"', f);
-		}
-		fprintf(f, "}\n");
+		cvmg_json_emit(f, cvmg_event_json(ev, true));
 		return;
 	}
 	fprintf(f, "%llu pcr=%u type=0x%08x", (unsigned long long)ev->seq, ev->pcr, ev->type);
@@ -174,8 +201,10 @@ static void usage(FILE *f)
 		   "  -d, --data S      the event data is the string S (without a NUL)\n"
 		   "  -f, --file F      the event data is the content of F (\"-\": stdin),\n"
 		   "                    at most %u bytes\n"
-		   "  -n, --netlink     extend over generic netlink instead of /dev/cvmguard\n"
-		   "  -j, --json        print {\"seq\":N,...} instead of the sequence number\n"
+		   "  -N, --netlink     extend over generic netlink instead of /dev/cvmguard\n"
+		   "                    (-n: deprecated spelling of -N)\n"
+		   "  -j, --json        print {\"format\":1,\"seq\":N,...} instead of the\n"
+		   "                    sequence number\n"
 		   "  -h, --help        this text\n", CVMGUARD_EVENT_DATA_MAX);
 }
 
@@ -199,7 +228,7 @@ int cmd_measure(int argc, char **argv)
 		{ "type", required_argument, NULL, 't' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "file", required_argument, NULL, 'f' },
-		{ "netlink", no_argument, NULL, 'n' },
+		{ "netlink", no_argument, NULL, 'N' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
@@ -212,18 +241,18 @@ int cmd_measure(int argc, char **argv)
 	uint64_t seq;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "p:t:d:f:njh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "p:t:d:f:nNjh", opts)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_u32(optarg, &pcr)) {
-				cvmg_err("bad PCR '%s'", optarg);
+				cvmg_err("--pcr: '%s' is not a PCR number", optarg);
 				return CVMG_EXIT_USAGE;
 			}
 			have_pcr = true;
 			break;
 		case 't':
 			if (parse_u32(optarg, &type)) {
-				cvmg_err("bad event type '%s'", optarg);
+				cvmg_err("--type: '%s' is not a 32-bit event type", optarg);
 				return CVMG_EXIT_USAGE;
 			}
 			break;
@@ -234,6 +263,9 @@ int cmd_measure(int argc, char **argv)
 			file = optarg;
 			break;
 		case 'n':
+			cvmg_netlink_short_n();
+			/* fall through */
+		case 'N':
 			netlink = true;
 			break;
 		case 'j':
@@ -247,17 +279,24 @@ int cmd_measure(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || !data == !file) {
+	if (cvmg_extra_args(argc, argv, 0)) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if (!data == !file) {
+		cvmg_err("give the event data: one of --data or --file");
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
 	if (data) {
 		len = strlen(data);
 	} else {
+		/* The caller's file: unreadable or too long is a usage error (64). */
 		ret = cvmg_read_file(file, &buf, &len, CVMGUARD_EVENT_DATA_MAX);
 		if (ret) {
-			cvmg_err("%s: %s", file, ret == -EFBIG ? "longer than 4096 bytes" : strerror(-ret));
-			return ret == -EFBIG ? CVMG_EXIT_USAGE : CVMG_EXIT_FAIL;
+			cvmg_err("--file %s: %s", file, ret == -EFBIG ? "longer than 4096 bytes" :
+				 strerror(-ret));
+			return CVMG_EXIT_USAGE;
 		}
 		data = (const char *)buf;
 	}
@@ -292,17 +331,23 @@ int cmd_measure(int argc, char **argv)
 		ret = CVMG_EXIT_FAIL;
 		goto out;
 	case -ENODEV:
-		cvmg_err("no TPM 2.0 found");
-		ret = CVMG_EXIT_UNAVAILABLE;
+		cvmg_err("no TPM 2.0 found: the module extends PCRs of the vTPM");
+		ret = CVMG_EXIT_NOTPM;
 		goto out;
 	default:
 		ret = cvmg_report_device_error(ret, netlink);
 		goto out;
 	}
-	if (json)
-		printf("{\"seq\":%llu,\"pcr\":%u,\"type\":%u,\"transport\":\"%s\"}\n",
-		       (unsigned long long)seq, pcr, type, netlink ? "netlink" : "ioctl");
-	else
+	if (json) {
+		json_object *o = cvmg_json_new();
+
+		json_object_object_add(o, "seq", json_object_new_uint64(seq));
+		json_object_object_add(o, "pcr", json_object_new_int64(pcr));
+		json_object_object_add(o, "type", json_object_new_int64(type));
+		json_object_object_add(o, "transport",
+				       json_object_new_string(netlink ? "netlink" : "ioctl"));
+		cvmg_json_emit(stdout, o);
+	} else
 		printf("%llu\n", (unsigned long long)seq);
 	ret = CVMG_EXIT_OK;
 out:

@@ -42,6 +42,8 @@ int cvmg_nl_parse_event(struct nl_msg *msg, struct cvmg_event *ev);
 const char *cvmg_alg_name(uint16_t alg);
 int cvmg_alg_md(uint16_t alg, const char **md);
 void cvmg_event_print(FILE *f, const struct cvmg_event *ev, bool json);
+struct json_object;
+struct json_object *cvmg_event_json(const struct cvmg_event *ev, bool top);
 int cvmg_default_pcr(uint32_t *pcr);
 
 int cmd_measure(int argc, char **argv);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "cvmguard.h"
 #include "device.h"
@@ -26,7 +29,8 @@ static void usage(FILE *f)
 		   "  -r, --random          64 random bytes (the default)\n"
 		   "  -o, --output FILE     write the raw HCL report to FILE (- for stdout)\n"
 		   "  -j, --json            print the summary as JSON\n"
-		   "  -n, --netlink         ask over generic netlink instead of /dev/cvmguard\n"
+		   "  -N, --netlink         ask over generic netlink instead of /dev/cvmguard\n"
+		   "                        (-n: deprecated spelling of -N)\n"
 		   "  -h, --help            this text\n");
 }
 
@@ -56,10 +60,16 @@ static int summarise(const uint8_t *report, size_t len, uint32_t type, const uin
 	cvmg_hex_encode(ud, CVMGUARD_USER_DATA_LEN, hex);
 	cvmg_hex_encode(h.report_data, 32, rd);
 	if (json) {
-		printf("{\"type\":\"%s\",\"size\":%zu,\"user_data\":\"%s\",\"user_data_bound\":%s,"
-		       "\"report_data\":\"%s\",\"claims_bound\":%s,\"has_ak\":%s}\n",
-		       type_name(type), len, hex, ours ? "true" : "false", rd,
-		       bound ? "true" : "false", claims.ak ? "true" : "false");
+		json_object *o = cvmg_json_new();
+
+		json_object_object_add(o, "type", json_object_new_string(type_name(type)));
+		json_object_object_add(o, "size", json_object_new_int64((int64_t)len));
+		json_object_object_add(o, "user_data", json_object_new_string(hex));
+		json_object_object_add(o, "user_data_bound", json_object_new_boolean(ours));
+		json_object_object_add(o, "report_data", json_object_new_string(rd));
+		json_object_object_add(o, "claims_bound", json_object_new_boolean(bound));
+		json_object_object_add(o, "has_ak", json_object_new_boolean(!!claims.ak));
+		cvmg_json_emit(stdout, o);
 	} else {
 		printf("report:       HCL, %s hardware report, %zu bytes\n", type_name(type), len);
 		printf("user data:    %s\n", hex);
@@ -120,7 +130,7 @@ int cmd_report(int argc, char **argv)
 		{ "random", no_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "netlink", no_argument, NULL, 'n' },
+		{ "netlink", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -131,34 +141,36 @@ int cmd_report(int argc, char **argv)
 	uint32_t type;
 	int c, ret, rc = CVMG_EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "u:f:ro:jnh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "u:f:ro:jnNh", opts)) != -1) {
 		switch (c) {
 		case 'u': hex = optarg; break;
 		case 'f': nonce_file = optarg; break;
 		case 'r': random = true; break;
 		case 'o': out = optarg; break;
 		case 'j': json = true; break;
-		case 'n': netlink = true; break;
+		case 'n': cvmg_netlink_short_n(); netlink = true; break;
+		case 'N': netlink = true; break;
 		case 'h': usage(stdout); return CVMG_EXIT_OK;
 		default: usage(stderr); return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc || (!!hex + !!nonce_file + random) > 1) {
+	if (cvmg_extra_args(argc, argv, 0)) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if ((!!hex + !!nonce_file + random) > 1) {
+		cvmg_err("--user-data, --nonce-file and --random: give one at most");
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
 	if (hex) {
-		ret = cvmg_hex_decode(hex, ud, sizeof(ud), NULL);
-		if (ret) {
-			cvmg_err("--user-data: %s", ret == -EOVERFLOW ? "more than 64 bytes" :
-				 "not a hex string");
+		if (cvmg_hex_arg("--user-data", hex, ud, 0, sizeof(ud), &len))
 			return CVMG_EXIT_USAGE;
-		}
 	} else if (nonce_file) {
 		ret = cvmg_read_file(nonce_file, &file, &len, sizeof(ud));
 		if (ret) {
-			cvmg_err("%s: %s", nonce_file, ret == -EFBIG ? "more than 64 bytes" :
-				 strerror(-ret));
+			cvmg_err("--nonce-file %s: %s", nonce_file, ret == -EFBIG ?
+				 "more than 64 bytes" : strerror(-ret));
 			return CVMG_EXIT_USAGE;
 		}
 		memcpy(ud, file, len);
@@ -168,6 +180,14 @@ int cmd_report(int argc, char **argv)
 		return CVMG_EXIT_FAIL;
 	}
 
+	/* The device first: a missing module is 69 and says so, never blamed on the
+	 * paravisor (the request's own -ENOENT means no HCL report index). */
+	if (!netlink) {
+		ret = cvmg_dev_open();
+		if (ret < 0)
+			return cvmg_report_device_error(ret, false);
+		close(ret);
+	}
 	ret = netlink ? cvmg_nl_get_evidence(ud, &report, &len, &type) :
 			cvmg_dev_get_evidence(ud, &report, &len, &type);
 	if (ret)

@@ -106,6 +106,15 @@ static void print_text(json_object *o)
 	}
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: cvmguard status [--json]\n\n"
+		   "List the open dm-crypt mappings, their devices, flags and cvmguard/systemd\n"
+		   "tokens.\n\n"
+		   "  -j, --json   one JSON document: {\"format\":1,\"volumes\":[...]}\n"
+		   "  -h, --help   this text\n");
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,22 +128,21 @@ int cmd_status(int argc, char **argv)
 	DIR *d;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
 		case 'h':
-			printf("Usage: cvmguard status [--json]\n\nList the open dm-crypt "
-			       "mappings, their devices, flags and cvmguard/systemd tokens.\n");
+			usage(stdout);
 			return CVMG_EXIT_OK;
 		default:
-			fprintf(stderr, "Usage: cvmguard status [--json]\n");
+			usage(stderr);
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "Usage: cvmguard status [--json]\n");
+	if (cvmg_extra_args(argc, argv, 0)) {
+		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
 	cvmg_crypt_log_to_helper();
@@ -165,7 +173,11 @@ int cmd_status(int argc, char **argv)
 	}
 	closedir(d);
 	if (json) {
-		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN));
+		json_object *doc = cvmg_json_new();
+
+		json_object_object_add(doc, "volumes", all);
+		all = NULL;
+		cvmg_json_emit(stdout, doc);
 	} else {
 		size_t i;
 

@@ -40,21 +40,22 @@ static void usage(FILE *f)
 		   "                       [--nonce HEX | --no-nonce] [--policy FILE] [--json]\n"
 		   "       cvmguard verify --show-default-policy\n"
 		   "FILE is a raw SNP report, an HCL report, a TD quote or an evidence bundle.\n"
-		   "  --vcek FILE    the VCEK (or VLEK) that signed the report\n"
-		   "  --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK), any order\n"
-		   "  --root FILE    trust this ARK instead of AMD's pinned roots\n"
-		   "  --crl FILE     a CRL (PEM or DER; AMD's for the ARK/ASK), repeatable\n"
-		   "  --td-quote FILE   TD quote for a TDX HCL report's TDREPORT\n"
-		   "  --collateral FILE DCAP collateral (PCS JSON) for the TD quote's TCB status\n"
-		   "  --intel-root FILE trust this root instead of Intel's pinned SGX Root CA\n"
-		   "  --time RFC3339    verify at this instant (certificates, CRLs, collateral);\n"
-		   "                    overrides CVMGUARD_VERIFY_TIME\n"
-		   "  --nonce HEX    expected REPORT_DATA / user-data / quote nonce (1-64 bytes);\n"
-		   "                 required for HCL reports and bundles\n"
-		   "  --no-nonce     verify HCL evidence without a nonce (no freshness)\n"
-		   "  --policy FILE  relax the built-in default policy (see cvmguard(8))\n"
-		   "  --show-default-policy  print the built-in default policy\n"
-		   "  --json         print the result as JSON\n"
+		   "  -k, --vcek FILE    the VCEK (or VLEK) that signed the report\n"
+		   "  -c, --chain FILE   PEM chain: VCEK, ASK, ARK (or ASK, ARK), any order\n"
+		   "  -r, --root FILE    trust this ARK instead of AMD's pinned roots\n"
+		   "  -L, --crl FILE     a CRL (PEM or DER; AMD's for the ARK/ASK), repeatable\n"
+		   "  -q, --td-quote FILE   TD quote for a TDX HCL report's TDREPORT\n"
+		   "  -C, --collateral FILE DCAP collateral (PCS JSON) for the TD quote's TCB status\n"
+		   "  -I, --intel-root FILE trust this root instead of Intel's pinned SGX Root CA\n"
+		   "  -t, --time RFC3339    verify at this instant (certificates, CRLs, collateral);\n"
+		   "                        overrides CVMGUARD_VERIFY_TIME\n"
+		   "  -n, --nonce HEX    expected REPORT_DATA / user-data / quote nonce (1-64 bytes);\n"
+		   "                     required for HCL reports and bundles\n"
+		   "      --no-nonce     verify HCL evidence without a nonce (no freshness)\n"
+		   "  -p, --policy FILE  relax the built-in default policy (see cvmguard(8))\n"
+		   "      --show-default-policy  print the built-in default policy\n"
+		   "  -j, --json         print the result as JSON (\"format\": 1)\n"
+		   "  -h, --help         this text\n"
 		   "Exit: 0 verified, 1 signature/chain/binding/log failure, 2 refused by the\n"
 		   "      policy (or not verifiable to hardware; TDX: TCB unknown, stale\n"
 		   "      collateral, status not allowed), 3 malformed evidence,\n"
@@ -161,7 +162,7 @@ int cmd_verify(int argc, char **argv)
 	int opt, ret, line, rc = CVMG_EXIT_USAGE;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cvmg_getopt(argc, argv, "k:c:r:L:q:C:I:t:n:p:jh", opts)) != -1) {
 		const char **once = opt == 'k' ? &vcek_path : opt == 'c' ? &chain_path :
 				    opt == 'r' ? &root_path : opt == 'n' ? &nonce_hex :
 				    opt == 'p' ? &policy_path : opt == 'q' ? &tdq_path :
@@ -201,28 +202,35 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (show) {
-		if (optind != argc || argc != 2) {
+		if (argc != 2) {
+			cvmg_err("--show-default-policy takes no other argument");
 			usage(stderr);
 			return CVMG_EXIT_USAGE;
 		}
 		policy_print_default(stdout);
 		return CVMG_EXIT_OK;
 	}
-	if (optind != argc - 1 || (nonce_hex && no_nonce)) {
+	if (optind == argc) {
+		cvmg_err("no evidence FILE to verify");
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
+	if (cvmg_extra_args(argc, argv, 1)) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	if (nonce_hex && no_nonce) {
+		cvmg_err("--nonce and --no-nonce: give one");
+		return CVMG_EXIT_USAGE;
+	}
 	if (nonce_hex) {
-		ret = cvmg_hex_decode(nonce_hex, nonce, sizeof(nonce), &in.nonce_len);
-		if (ret || !in.nonce_len) {
-			cvmg_err("--nonce: expected 1 to 64 bytes of hex");
+		if (cvmg_hex_arg("--nonce", nonce_hex, nonce, 1, sizeof(nonce), &in.nonce_len))
 			return CVMG_EXIT_USAGE;
-		}
 		in.nonce = nonce;
 	}
 	in.no_nonce = no_nonce;
 	if (time_arg && cvmg_parse_rfc3339(time_arg, &at)) {
-		cvmg_err("--time: expected RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z");
+		cvmg_err("--time: '%s' is not RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z", time_arg);
 		return CVMG_EXIT_USAGE;
 	}
 	/* Every file named on the command line: unreadable is the caller's error. */
@@ -279,7 +287,7 @@ int cmd_verify(int argc, char **argv)
 	if (policy_path) {
 		ret = cvmg_read_file(policy_path, &ptext, &plen, 1 << 20);
 		if (ret) {
-			cvmg_err("%s: %s", policy_path, strerror(-ret));
+			cvmg_err("--policy %s: %s", policy_path, strerror(-ret));
 			goto out;
 		}
 		ret = policy_parse((const char *)ptext, plen, &policy, &line);
@@ -326,12 +334,19 @@ int cmd_verify(int argc, char **argv)
 
 	ret = verifier_run(&in, &res);
 	if (json) {
-		text = verifier_json(res, true);
+		/* "format" first, then the verifier's document as it is */
+		json_object *doc = cvmg_json_new();
+
+		json_object_object_foreach(res, key, val)
+			json_object_object_add(doc, key, json_object_get(val));
+		text = doc ? verifier_json(doc, true) : NULL;
+		json_object_put(doc);
 		if (!text) {
 			rc = CVMG_EXIT_FAIL;
 			goto out;
 		}
 		printf("%s\n", text);
+		cvmg_json_emitted();
 		free(text);
 	} else {
 		verifier_print_text(stdout, res);

@@ -115,7 +115,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: cvmguard watch [--json] [--from SEQ] [--count N]\n\n"
 		   "Print measurement events as the module logs them, one per line, each exactly\n"
 		   "once and in order, recovering from the event log if notifications are lost.\n\n"
-		   "  -j, --json        one JSON object per line\n"
+		   "  -j, --json        one JSON document per line, each with \"format\":1\n"
 		   "  -F, --from SEQ    first print the logged events from SEQ on (0: all)\n"
 		   "  -c, --count N     exit after N events\n"
 		   "  -h, --help        this text\n");
@@ -136,23 +136,25 @@ int cmd_watch(int argc, char **argv)
 	int c, ret, family, grp;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "jF:c:h", opts, NULL)) != -1) {
+	while ((c = cvmg_getopt(argc, argv, "jF:c:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			w.json = true;
 			break;
 		case 'F':
+			errno = 0;
 			w.next = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
-				usage(stderr);
+			if (*end || !*optarg || *optarg == '-' || errno) {
+				cvmg_err("--from: '%s' is not a sequence number", optarg);
 				return CVMG_EXIT_USAGE;
 			}
 			from = true;
 			break;
 		case 'c':
+			errno = 0;
 			w.left = strtoull(optarg, &end, 0);
-			if (*end || !*optarg || !w.left) {
-				usage(stderr);
+			if (*end || !*optarg || *optarg == '-' || errno || !w.left) {
+				cvmg_err("--count: '%s' is not a count of 1 or more", optarg);
 				return CVMG_EXIT_USAGE;
 			}
 			w.limited = true;
@@ -165,7 +167,7 @@ int cmd_watch(int argc, char **argv)
 			return CVMG_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (cvmg_extra_args(argc, argv, 0)) {
 		usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
