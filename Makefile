@@ -134,8 +134,17 @@ dkms-install:
 	install -m 0644 kmod/*.c kmod/*.h $(DESTDIR)/usr/src/cvmguard-$(VERSION)/kmod/
 	install -m 0644 kmod/uapi/linux/cvmguard.h $(DESTDIR)/usr/src/cvmguard-$(VERSION)/kmod/uapi/linux/
 
+# The helper and its files, the uapi header for applications, and the
+# modules-load.d file that loads the module at boot (Documentation/install.rst).
 install: userspace
 	$(MAKE) -C userspace install
+	install -D -m 0644 kmod/uapi/linux/cvmguard.h $(DESTDIR)/usr/include/linux/cvmguard.h
+	install -D -m 0644 debian/modules-load/cvmguard.conf $(DESTDIR)/usr/lib/modules-load.d/cvmguard.conf
+
+# The clients of Documentation/uapi.rst, built against the tree's uapi header
+# (make -C examples UAPI= for the installed one).
+examples:
+	$(MAKE) -C examples
 
 # Debian packages, built by dpkg-buildpackage in a scratch copy of the tree (the
 # checkout stays clean) and copied to build/deb/. Not part of make check.
@@ -155,6 +164,6 @@ check-package:
 	@tests/deps-package
 	tests/package
 
-.PHONY: all module userspace clean modules-test modules-debug unit paravisor check \
+.PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check \
 	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
 	package check-package

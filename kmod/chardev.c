@@ -18,6 +18,7 @@
 #include <linux/uaccess.h>
 
 #include "cvmguard.h"
+#include "hcl.h"
 
 static bool cvmguard_opener_admin(struct file *file)
 {
@@ -60,6 +61,20 @@ static long cvmguard_ioctl_get_evidence(struct file *file, void __user *argp)
 		return -EFAULT;
 	if (req.flags || req.reserved0 || memchr_inv(req.reserved, 0, sizeof(req.reserved)))
 		return -EINVAL;
+
+	/*
+	 * A size probe (report_len 0) or a buffer smaller than the last report is
+	 * answered from what the module knows, without a vTPM round trip or an NV
+	 * write that would only end in -ENOSPC.
+	 */
+	size = cvmguard_evidence_size_hint(&type);
+	if (size < 0)
+		return size;
+	if (req.report_len < (type ? size : HCL_CLAIMS_OFFSET)) {
+		req.report_len = size;
+		req.report_type = type;
+		return copy_to_user(argp, &req, sizeof(req)) ? -EFAULT : -ENOSPC;
+	}
 
 	size = cvmguard_get_evidence(req.user_data, &report, &type);
 	if (size < 0)

@@ -55,6 +55,7 @@ void cvmguard_get_info(struct cvmguard_info *info, bool privileged);
 
 /* evidence.c */
 int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type);
+int cvmguard_evidence_size_hint(u32 *type);
 int cvmguard_evidence_backend(struct tpm_chip *chip, bool may_probe);
 
 /* chardev.c */

@@ -99,6 +99,21 @@ static bool last_report_valid;
 static int backend_seen;
 static int probed_chip_nr = -1;
 
+/*
+ * Size and type of the last whole report read (0: none yet), read without the
+ * lock by cvmguard_evidence_size_hint(). Only a report that parsed is recorded,
+ * so the size is at least HCL_CLAIMS_OFFSET and at most HCL_INDEX_MAX.
+ */
+static u32 last_size;
+static u32 last_type;
+
+static void remember_report(u32 size, u32 type)
+{
+	lockdep_assert_held(&evidence_lock);
+	WRITE_ONCE(last_type, type);
+	WRITE_ONCE(last_size, size);
+}
+
 static u32 nv_chunk(struct tpm_chip *chip)
 {
 	u32 max;
@@ -262,6 +277,7 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
 		if (size >= 0) {
 			memcpy(last_report, hash, sizeof(hash));
 			last_report_valid = true;
+			remember_report(size, hcl.type);
 		} else if (size != -EAGAIN) {
 			rc = size;
 			goto out;
@@ -284,6 +300,7 @@ static int fetch_locked(struct tpm_chip *chip, const u8 *user_data, u8 **out, u3
 		if (size >= 0) {
 			memcpy(last_report, hash, sizeof(hash));
 			WRITE_ONCE(backend_seen, backend_of(hcl.type));
+			remember_report(size, hcl.type);
 			if (memcmp(hash, before, sizeof(hash)) &&
 			    cvmguard_hcl_user_data_matches(&hcl, user_data)) {
 				*out = buf;
@@ -355,6 +372,33 @@ int cvmguard_get_evidence(const u8 *user_data, u8 **report, u32 *type)
 }
 
 /**
+ * cvmguard_evidence_size_hint() - the report size a caller's buffer needs, untried
+ * @type: receives the type of the last report read (0 when none was)
+ *
+ * Answers without a TPM command, so a size probe (report_len 0) or a buffer no
+ * report can fit costs no vTPM round trip: the size of the last whole report this
+ * module read (at load, by GET_INFO's first privileged look, or by a request), or
+ * CVMGUARD_REPORT_MAX when none was read yet. Reports of one VM keep their size
+ * (only the user data and the hardware report's contents change), but a hint may
+ * be stale: a buffer of the hinted size can still get -ENOSPC after the request;
+ * CVMGUARD_REPORT_MAX bytes always suffice.
+ *
+ * Return: the size, or -ENODEV when there is no TPM.
+ */
+int cvmguard_evidence_size_hint(u32 *type)
+{
+	struct tpm_chip *chip = cvmguard_tpm_get();
+	u32 size;
+
+	if (!chip)
+		return -ENODEV;
+	cvmguard_tpm_put(chip);
+	size = READ_ONCE(last_size);
+	*type = size ? READ_ONCE(last_type) : 0;
+	return size ?: CVMGUARD_REPORT_MAX;
+}
+
+/**
  * cvmguard_evidence_backend() - which evidence backend this VM has
  * @chip: the TPM, or NULL
  * @may_probe: whether TPM commands may be sent to find out
@@ -394,6 +438,7 @@ int cvmguard_evidence_backend(struct tpm_chip *chip, bool may_probe)
 		WRITE_ONCE(backend_seen, backend_of(hcl.type));
 		memcpy(last_report, hash, sizeof(hash));
 		last_report_valid = true;
+		remember_report(size, hcl.type);
 	}
 	kvfree(buf);
 out_unlock:

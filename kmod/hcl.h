@@ -5,6 +5,8 @@
 
 #include <linux/types.h>
 
+#include <linux/cvmguard.h>
+
 #define HCL_HEADER_SIZE		32
 #define HCL_HW_REPORT_SIZE	1184
 #define HCL_CLAIMS_OFFSET	1236
@@ -14,7 +16,7 @@
  * The largest report index the module reads: OpenHCL's is 2600 bytes, and the
  * whole report must fit one netlink attribute (at most 65535 bytes with its header).
  */
-#define HCL_INDEX_MAX		16384
+#define HCL_INDEX_MAX		CVMGUARD_REPORT_MAX
 
 struct cvmguard_hcl {
 	u32 size;		/* meaningful bytes, from the header */

@@ -53,6 +53,13 @@
  *   request writes TPM NV); -EPROTO a malformed report or an unknown report type; -ENOSPC
  *   the caller's buffer is too small (report_len then holds the size needed);
  *   -EINTR interrupted by a signal.
+ *   Size probe: a report_len below the size of the last report the module read
+ *   (below 1236, the smallest possible report, before any was read), 0 included,
+ *   is answered at once with -ENOSPC, report_len holding that size (or
+ *   CVMGUARD_REPORT_MAX when none was read yet) and report_type its type: no TPM
+ *   command is sent and no user data written. Only -EBADF, -EFAULT, -EINVAL and
+ *   -ENODEV come before it. A buffer of the size it gives normally suffices; if
+ *   the report grew since, the request itself answers -ENOSPC with the new size.
  *   On the device: anyone who can open it for writing. On netlink: CAP_SYS_ADMIN.
  *
  * EXTEND (CVMGUARD_IOC_EXTEND, CVMGUARD_CMD_EXTEND)
@@ -146,13 +153,20 @@ struct cvmguard_info {
 #define CVMGUARD_USER_DATA_LEN	64
 #define CVMGUARD_REPORT_SNP	2	/* HCL report carrying an SEV-SNP report */
 #define CVMGUARD_REPORT_TDX	4	/* HCL report carrying a TDX TDREPORT */
+/*
+ * The largest report GET_EVIDENCE hands out, in bytes: a buffer of this size
+ * always suffices. A larger report index is refused with -EMSGSIZE.
+ */
+#define CVMGUARD_REPORT_MAX	16384
 
 /**
  * struct cvmguard_evidence - argument of CVMGUARD_IOC_GET_EVIDENCE
  * @user_data: in: bound into the report (its runtime claims' "user-data")
  * @report: in: user pointer to the buffer for the report
- * @report_len: in: the buffer's size; out: the report's size, also on -ENOSPC
- * @report_type: out: CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX
+ * @report_len: in: the buffer's size, 0 to ask for the size; out: the report's
+ *	size, also on -ENOSPC (see GET_EVIDENCE above for the early answer)
+ * @report_type: out: CVMGUARD_REPORT_SNP or CVMGUARD_REPORT_TDX (0 on an early
+ *	-ENOSPC before any report was read)
  * @flags: in: must be zero
  * @reserved0: in: must be zero
  * @reserved: in: must be zero

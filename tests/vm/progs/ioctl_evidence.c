@@ -11,6 +11,17 @@
  *   ioctl_evidence series N        N requests in a row, each bound (below), each
  *                                  report different from the one before
  *   ioctl_evidence rdonly          GET_EVIDENCE on an O_RDONLY descriptor: -EBADF
+ *   ioctl_evidence probe N         N rounds of size probes, each answered -ENOSPC
+ *                                  with the same size (1236 < size <= REPORT_MAX)
+ *                                  and type: report_len 0 with a NULL buffer, size-1
+ *                                  and 1236 with a real one (left untouched); prints
+ *                                  "probe size S type T". The case checks the TPM
+ *                                  traffic: a probe sends no command.
+ *   ioctl_evidence probe-unknown   no report read yet (no report index): report_len
+ *                                  0 and 1235 are -ENOSPC with CVMGUARD_REPORT_MAX
+ *                                  and type 0; 1236 goes to the TPM (-ENOENT)
+ *   ioctl_evidence exact LEN       one request with a LEN-byte buffer: must succeed,
+ *                                  bound, the report exactly LEN bytes
  *   ioctl_evidence reuse MS        two requests with the same user data: the second
  *                                  must not get the first's report back (the stale
  *                                  one is still in the index), so with the paravisor
@@ -298,6 +309,86 @@ static void reuse(int ms)
 	close(fd);
 }
 
+/* N rounds of size probes; every answer must be -ENOSPC with the same size and type. */
+static void probe(int n)
+{
+	static unsigned char buf[CVMGUARD_REPORT_MAX];
+	struct cvmguard_evidence req;
+	unsigned int size, type, lens[3];
+	int fd = open_dev(), i, j, bad = 0, rc;
+
+	prepare(&req, NULL, 0);
+	rc = get(fd, &req);
+	size = req.report_len;
+	type = req.report_type;
+	check(rc == -ENOSPC, "report_len 0 is -ENOSPC (got %d)", rc);
+	check(size > 1236 && size <= CVMGUARD_REPORT_MAX,
+	      "the probe gives a report's size (%u, at most %u)", size, CVMGUARD_REPORT_MAX);
+	check(type == CVMGUARD_REPORT_SNP || type == CVMGUARD_REPORT_TDX,
+	      "the probe gives the report type (%u)", type);
+	lens[0] = 0;
+	lens[1] = size - 1;
+	lens[2] = 1236;
+	memset(buf, 0xa5, sizeof(buf));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 3; j++) {
+			prepare(&req, j ? buf : NULL, lens[j]);
+			rc = get(fd, &req);
+			if (rc != -ENOSPC || req.report_len != size || req.report_type != type) {
+				if (bad++ < 5)
+					printf("# len %u: rc %d size %u type %u\n", lens[j], rc,
+					       req.report_len, req.report_type);
+			}
+		}
+	}
+	check(!bad, "%d x (0, size-1, 1236): all -ENOSPC with size %u type %u (%d wrong)",
+	      n, size, type, bad);
+	for (i = 0; i < (int)sizeof(buf) && buf[i] == 0xa5; i++)
+		;
+	check(i == (int)sizeof(buf), "the probes left the buffer untouched");
+	printf("probe size %u type %u\n", size, type);
+	close(fd);
+}
+
+/* Before any report was read: the answer is the maximum; a possible size is tried. */
+static void probe_unknown(void)
+{
+	static unsigned char buf[CVMGUARD_REPORT_MAX];
+	struct cvmguard_evidence req;
+	int fd = open_dev(), rc;
+
+	prepare(&req, NULL, 0);
+	rc = get(fd, &req);
+	check(rc == -ENOSPC && req.report_len == CVMGUARD_REPORT_MAX && req.report_type == 0,
+	      "no report yet: report_len 0 is -ENOSPC, REPORT_MAX, type 0 (%d, %u, %u)",
+	      rc, req.report_len, req.report_type);
+	prepare(&req, buf, 1235);
+	rc = get(fd, &req);
+	check(rc == -ENOSPC && req.report_len == CVMGUARD_REPORT_MAX,
+	      "no report yet: 1235 bytes, less than any report, is -ENOSPC (%d, %u)",
+	      rc, req.report_len);
+	prepare(&req, buf, 1236);
+	rc = get(fd, &req);
+	check(rc == -ENOENT, "no report yet: 1236 bytes goes to the TPM: -ENOENT (got %d)", rc);
+	close(fd);
+}
+
+static void exact(unsigned int len)
+{
+	static unsigned char buf[CVMGUARD_REPORT_MAX];
+	struct cvmguard_evidence req;
+	int fd = open_dev(), rc;
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	prepare(&req, buf, len);
+	rc = get(fd, &req);
+	check(rc == 0 && req.report_len == len, "a buffer of the probed size %u suffices (%d, %u)",
+	      len, rc, req.report_len);
+	check(!rc && bound(buf, req.report_len, req.user_data), "that report is bound to our data");
+	close(fd);
+}
+
 static int errno_of(const char *name)
 {
 	static const struct { const char *n; int e; } t[] = {
@@ -329,6 +420,12 @@ int main(int argc, char **argv)
 		series(atoi(argv[2]));
 	} else if (argc == 3 && !strcmp(argv[1], "reuse")) {
 		reuse(atoi(argv[2]));
+	} else if (argc == 3 && !strcmp(argv[1], "probe")) {
+		probe(atoi(argv[2]));
+	} else if (argc == 2 && !strcmp(argv[1], "probe-unknown")) {
+		probe_unknown();
+	} else if (argc == 3 && !strcmp(argv[1], "exact")) {
+		exact(strtoul(argv[2], NULL, 10));
 	} else if (argc == 2 && !strcmp(argv[1], "rdonly")) {
 		fd = open("/dev/cvmguard", O_RDONLY | O_CLOEXEC);
 		prepare(&req, buf, sizeof(buf));
@@ -344,7 +441,7 @@ int main(int argc, char **argv)
 		      rc, strerror(-rc));
 		close(fd);
 	} else {
-		fprintf(stderr, "usage: ioctl_evidence validate | concurrent N K | series N | rdonly | errno NAME\n");
+		fprintf(stderr, "usage: ioctl_evidence validate | concurrent N K | series N | probe N | probe-unknown | exact LEN | rdonly | errno NAME\n");
 		return 2;
 	}
 	printf("ioctl_evidence: %d passed, %d failed\n", checks - failures, failures);
