@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""A stand-in for Azure IMDS (THIM) and AMD's KDS, for tests/fetch/run.
+
+Serves, from DATA (tests/data):
+  GET /metadata/THIM/amd/certification   THIM JSON: vcekCert, certificateChain, tcbm,
+                                         cacheControl (IMDS answers 400 without
+                                         "Metadata: true", as the real one does)
+  GET /vcek/v1/Milan/<hwid>?...          the VCEK (DER), as KDS
+  GET /vcek/v1/Milan/cert_chain          ASK then ARK (PEM), as KDS
+The fault comes from the file MODE, read at each request:
+  ok, sleep (answer after 10 s), 500, flaky (500 for the first 2 requests, then ok),
+  garbage, truncated (Content-Length beyond the body, then close), oversize (4 MiB),
+  wrongcert (another chip's VCEK chain), badjson (JSON without vcekCert).
+Each request is appended to LOG as "METHOD PATH metadata=<header>".
+It writes its port to PORTFILE once it listens.
+"""
+import json
+import os
+import ssl
+import struct
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+data, mode_file, log_file, port_file = sys.argv[1:5]
+
+
+def rd(p):
+    with open(os.path.join(data, p), "rb") as f:
+        return f.read()
+
+
+def pem_blocks(text):
+    out, cur = [], []
+    for line in text.splitlines(keepends=True):
+        if "BEGIN CERTIFICATE" in line:
+            cur = [line]
+        elif cur:
+            cur.append(line)
+            if "END CERTIFICATE" in line:
+                out.append("".join(cur))
+                cur = []
+    return out
+
+
+VCEK_DER = rd("snp-milan/vcek.der")
+VCEK_PEM = ssl.DER_cert_to_PEM_cert(VCEK_DER)
+CHAIN = rd("amd/milan-ask.pem").decode() + rd("amd/milan-ark.pem").decode()
+TCB = struct.unpack_from("<Q", rd("snp-milan/report.bin"), 0x180)[0]
+WRONG = pem_blocks(rd("azure-snp/unrelated-milan-chain.pem").decode())
+
+
+def thim(wrong=False):
+    return json.dumps({
+        "vcekCert": WRONG[0] if wrong else VCEK_PEM,
+        "tcbm": "%016X" % TCB,
+        "certificateChain": "".join(WRONG[1:]) if wrong else CHAIN,
+        "cacheControl": "86400",
+    }).encode()
+
+
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def send(self, code, body, ctype="application/json", length=None):
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        self.close_connection = True
+
+    def do_GET(self):
+        with open(log_file, "a") as f:
+            f.write(f"GET {self.path} metadata={self.headers.get('Metadata')}\n")
+        with open(log_file) as f:
+            requests = len(f.readlines())   # since the test emptied the log
+        try:
+            with open(mode_file) as f:
+                mode = f.read().strip()
+        except FileNotFoundError:
+            mode = "ok"
+        thim_req = self.path == "/metadata/THIM/amd/certification"
+        if thim_req and self.headers.get("Metadata") != "true":
+            return self.send(400, b'{"error":"Required metadata header not specified"}')
+        if mode == "sleep":
+            time.sleep(10)
+        if mode == "500" or (mode == "flaky" and requests <= 2):
+            return self.send(500, b"internal error")
+        if mode == "garbage":
+            return self.send(200, b"\x00\xffnot json at all{")
+        if mode == "oversize":
+            return self.send(200, b" " * (4 << 20))
+        if thim_req:
+            body = thim(mode == "wrongcert")
+            if mode == "badjson":
+                body = json.dumps({"tcbm": "00", "certificateChain": CHAIN}).encode()
+            if mode == "truncated":
+                return self.send(200, body[: len(body) // 2], length=len(body))
+            return self.send(200, body)
+        if self.path.startswith("/vcek/v1/Milan/cert_chain"):
+            return self.send(200, CHAIN.encode(), "application/x-pem-file")
+        if self.path.startswith("/vcek/v1/Milan/"):
+            return self.send(200, VCEK_DER, "application/pkix-cert")
+        return self.send(404, b"not found", "text/plain")
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass    # a client that hangs up on a fault is what the faults are for
+
+
+srv = Server(("127.0.0.1", 0), H)
+with open(port_file + ".tmp", "w") as f:
+    f.write(str(srv.server_address[1]))
+os.rename(port_file + ".tmp", port_file)
+srv.serve_forever()
