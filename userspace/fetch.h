@@ -22,6 +22,7 @@
 
 #define FETCH_IMDS_URL		"http://169.254.169.254"
 #define FETCH_THIM_PATH		"/metadata/THIM/amd/certification"
+#define FETCH_TDQUOTE_PATH	"/acc/tdquote"
 #define FETCH_KDS_URL		"https://kdsintf.amd.com"
 #define FETCH_CACHE_DIR		"/var/cache/cvmguard"
 #define FETCH_ATTEMPTS		3
@@ -43,6 +44,7 @@ struct fetch_opts {
 	bool offline;		/* the cache only: never the network */
 	bool refresh;		/* skip the cache, fetch, then replace the entry */
 	X509 *root;		/* the ARK the chain must end in; NULL: AMD's, pinned */
+	X509 *intel_root;	/* a TD quote's root; NULL: Intel's SGX root, pinned */
 	enum snp_product product; /* for KDS when the report does not say */
 };
 
@@ -72,6 +74,10 @@ void fetch_chain_free(struct fetch_chain *c);
 int fetch_thim_parse(const uint8_t *buf, size_t len, X509 **vcek, X509 **ask, X509 **ark,
 		     uint64_t *tcbm, long *max_age);
 
+/* td_fetch.c: the TD quote for a TDREPORT, from IMDS. */
+int fetch_td_quote(const struct fetch_opts *o, const uint8_t *tdreport, uint8_t **quote,
+		   size_t *len, struct fetch_err *e);
+
 /* fetch_cmd.c: what `cvmguard fetch` and `cvmguard attest` share. */
 enum {
 	FETCH_OPT_SOURCE = 0x100,	/* --source thim|kds */
@@ -79,6 +85,7 @@ enum {
 	FETCH_OPT_TIMEOUT,		/* --timeout SEC */
 	FETCH_OPT_OFFLINE,		/* --offline */
 	FETCH_OPT_ROOT,			/* --root ARK.pem */
+	FETCH_OPT_INTEL_ROOT,		/* --intel-root ROOT.pem */
 };
 int fetch_parse_opt(struct fetch_opts *o, int c, const char *arg);
 int fetch_root_load(const char *path, X509 **out);

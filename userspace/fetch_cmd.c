@@ -2,11 +2,13 @@
 /*
  * cvmguard fetch [--source thim|kds] [--product NAME] [--cache DIR | --no-cache]
  *                [--offline | --refresh] [--root ARK.pem] [--timeout SEC]
- *                [-o CHAIN.pem] REPORT
+ *                [--intel-root ROOT.pem] [-o OUT] REPORT
  *
- * The VCEK chain for an SNP report (an HCL report or a bare one), from the
+ * For an SNP report (an HCL report or a bare one): the VCEK chain, from the
  * certificate cache or fetched from IMDS's THIM endpoint or AMD's KDS, checked
  * against the report before it is cached or written (amd_fetch.c).
+ * For a TDREPORT (an Azure TDX HCL report or a bare one): the TD quote from
+ * IMDS's quote endpoint, checked against the TDREPORT and the root (td_fetch.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include "cvmguard.h"
 #include "fetch.h"
 #include "hcl_report.h"
+#include "tdx_quote.h"
 
 #define REPORT_MAX	(1u << 20)
 
@@ -27,11 +30,15 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard fetch [--source thim|kds] [--product NAME]\n"
 		   "                      [--cache DIR | --no-cache] [--offline | --refresh]\n"
-		   "                      [--root ARK.pem] [--timeout SEC] [-o CHAIN.pem] REPORT\n\n"
-		   "Get the VCEK, ASK and ARK for an SNP report (an HCL report or a bare one):\n"
+		   "                      [--root ARK.pem] [--intel-root ROOT.pem] [--timeout SEC]\n"
+		   "                      [-o OUT] REPORT\n\n"
+		   "For an SNP report (an HCL report or a bare one) get the VCEK, ASK and ARK:\n"
 		   "from the certificate cache, else from Azure's THIM endpoint on IMDS or from\n"
 		   "AMD's KDS; what comes from the network is checked against the report (TCB,\n"
-		   "chip ID, the report's signature, the chain to the root) before it is cached.\n\n"
+		   "chip ID, the report's signature, the chain to the root) before it is cached.\n"
+		   "For a TDREPORT (an Azure TDX HCL report or a bare one) get its TD quote from\n"
+		   "IMDS (" FETCH_IMDS_URL FETCH_TDQUOTE_PATH "), checked to be for this\n"
+		   "TDREPORT and to verify to Intel's root.\n\n"
 		   "  -s, --source S     thim (default: " FETCH_IMDS_URL FETCH_THIM_PATH ")\n"
 		   "                     or kds (" FETCH_KDS_URL ")\n"
 		   "  -p, --product P    Milan, Genoa or Turin, for KDS when the report does not say\n"
@@ -41,10 +48,13 @@ static void usage(FILE *f)
 		   "      --offline      the cache only: never touch the network\n"
 		   "      --refresh      fetch even when cached, and replace the entry\n"
 		   "  -r, --root FILE    the ARK the chain must end in (default: AMD's, pinned)\n"
+		   "      --intel-root F the root a TD quote must verify to (default: Intel's\n"
+		   "                     SGX root, pinned)\n"
 		   "  -t, --timeout SEC  total time for each request, its retries included (30)\n"
-		   "  -o, --output FILE  write the chain as PEM: VCEK, ASK, ARK (- for stdout)\n"
+		   "  -o, --output FILE  write the chain as PEM: VCEK, ASK, ARK, or the TD quote\n"
+		   "                     (- for stdout)\n"
 		   "  -h, --help         this text\n"
-		   "Exit: 0 got it, 1 not cached and --offline, 3 REPORT is not an SNP report,\n"
+		   "Exit: 0 got it, 1 not cached and --offline, 3 REPORT is not a report,\n"
 		   "      8 the fetch failed or its answer does not fit the report, 64 usage.\n");
 }
 
@@ -121,7 +131,13 @@ int fetch_parse_opt(struct fetch_opts *o, int c, const char *arg)
 		o->offline = true;
 		return 0;
 	case FETCH_OPT_ROOT:
+		X509_free(o->root);
+		o->root = NULL;
 		return fetch_root_load(arg, &o->root) ? -EINVAL : 0;
+	case FETCH_OPT_INTEL_ROOT:
+		X509_free(o->intel_root);
+		o->intel_root = NULL;
+		return fetch_root_load(arg, &o->intel_root) ? -EINVAL : 0;
 	default:
 		return 1;
 	}
@@ -133,30 +149,72 @@ bad:
 	return -EINVAL;
 }
 
-/* REPORT: an HCL report holding an SNP report, or a bare SNP report. */
-static int load_report(const char *path, struct snp_report *r, uint8_t **buf)
+/*
+ * REPORT: an HCL report (SNP or TDX), a bare SNP report or a bare TDREPORT.
+ * Sets @tdreport for TDX, fills @r for SNP.
+ */
+static int load_report(const char *path, struct snp_report *r, uint8_t **buf,
+		       const uint8_t **tdreport)
 {
 	struct hcl_report h;
+	struct tdx_report td;
 	size_t len;
 	int ret;
 
+	*tdreport = NULL;
 	ret = cvmg_read_file(path, buf, &len, REPORT_MAX);
 	if (ret) {
 		cvmg_err("%s: %s", path, strerror(-ret));
 		return CVMG_EXIT_USAGE;
 	}
 	if (!hcl_report_parse(*buf, len, &h)) {
+		if (h.rt_report_type == HCL_REPORT_TDX && h.hw_len >= TDX_REPORT_SIZE &&
+		    !tdx_report_parse(h.hw, h.hw_len, &td)) {
+			*tdreport = h.hw;
+			return 0;
+		}
 		if (h.rt_report_type != HCL_REPORT_SNP || snp_report_parse(h.hw, h.hw_len, r)) {
-			cvmg_err("%s: an HCL report without an SNP report", path);
+			cvmg_err("%s: an HCL report without an SNP report or a TDREPORT", path);
 			return CVMG_EXIT_MALFORMED;
 		}
 		return 0;
 	}
+	if (len == TDX_REPORT_SIZE && !tdx_report_parse(*buf, len, &td)) {
+		*tdreport = *buf;
+		return 0;
+	}
 	if (snp_report_parse(*buf, len, r)) {
-		cvmg_err("%s: neither an HCL report nor an SNP report", path);
+		cvmg_err("%s: neither an HCL report nor an SNP report or TDREPORT", path);
 		return CVMG_EXIT_MALFORMED;
 	}
 	return 0;
+}
+
+/* The TD quote for a TDREPORT, written to @out. */
+static int td_quote(const struct fetch_opts *o, const char *path, const uint8_t *tdreport,
+		    const char *out)
+{
+	struct fetch_err e;
+	uint8_t *quote = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = fetch_td_quote(o, tdreport, &quote, &len, &e);
+	if (ret)
+		return fetch_error(&e, ret);
+	fprintf(stderr, "%s: TD quote, %zu bytes, from %s%s (verified to the root, for this "
+		"TDREPORT)\n", path, len, o->imds_url, FETCH_TDQUOTE_PATH);
+	ret = 0;
+	if (out && strcmp(out, "-"))
+		ret = cvmg_write_file_atomic(out, quote, len, 0644);
+	else if (out && fwrite(quote, 1, len, stdout) != len)
+		ret = -EIO;
+	free(quote);
+	if (ret) {
+		cvmg_err("%s: %s", out, strerror(-ret));
+		return CVMG_EXIT_FAIL;
+	}
+	return CVMG_EXIT_OK;
 }
 
 static int write_chain(const struct fetch_chain *c, const char *path)
@@ -191,6 +249,7 @@ int cmd_fetch(int argc, char **argv)
 		{ "offline", no_argument, NULL, FETCH_OPT_OFFLINE },
 		{ "refresh", no_argument, NULL, 'R' },
 		{ "root", required_argument, NULL, FETCH_OPT_ROOT },
+		{ "intel-root", required_argument, NULL, FETCH_OPT_INTEL_ROOT },
 		{ "timeout", required_argument, NULL, FETCH_OPT_TIMEOUT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -201,6 +260,7 @@ int cmd_fetch(int argc, char **argv)
 	struct fetch_chain c = { 0 };
 	struct fetch_err e;
 	struct snp_report r;
+	const uint8_t *tdreport = NULL;
 	uint8_t *buf = NULL;
 	bool no_cache = false;
 	int ch, ret, rc = CVMG_EXIT_USAGE;
@@ -231,9 +291,13 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (no_cache)
 		o.cache_dir = NULL;
-	rc = load_report(argv[optind], &r, &buf);
+	rc = load_report(argv[optind], &r, &buf, &tdreport);
 	if (rc)
 		goto out;
+	if (tdreport) {
+		rc = td_quote(&o, argv[optind], tdreport, out);
+		goto out;
+	}
 	ret = fetch_snp_chain(&o, &r, &c, &e);
 	if (ret) {
 		rc = fetch_error(&e, ret);
@@ -245,6 +309,7 @@ int cmd_fetch(int argc, char **argv)
 out:
 	fetch_chain_free(&c);
 	X509_free(o.root);
+	X509_free(o.intel_root);
 	free(buf);
 	return rc;
 }

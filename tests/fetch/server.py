@@ -7,13 +7,19 @@ Serves, from DATA (tests/data):
                                          "Metadata: true", as the real one does)
   GET /vcek/v1/Milan/<hwid>?...          the VCEK (DER), as KDS
   GET /vcek/v1/Milan/cert_chain          ASK then ARK (PEM), as KDS
+  POST /acc/tdquote {"report": base64url} {"quote": base64url} with the Azure TD
+                                         quote tdx-quote/quote-v4.bin, for a
+                                         1024-byte TDREPORT (400 otherwise)
 The fault comes from the file MODE, read at each request:
   ok, sleep (answer after 10 s), 500, flaky (500 for the first 2 requests, then ok),
   garbage, truncated (Content-Length beyond the body, then close), oversize (4 MiB),
-  wrongcert (another chip's VCEK chain), badjson (JSON without vcekCert).
+  wrongcert (another chip's VCEK chain), badjson (JSON without vcekCert),
+  wrongquote (the v5 quote, another TD's), badsig (the quote's signature flipped),
+  stdb64 (the quote in standard base64 with padding).
 Each request is appended to LOG as "METHOD PATH metadata=<header>".
 It writes its port to PORTFILE once it listens.
 """
+import base64
 import json
 import os
 import ssl
@@ -59,6 +65,14 @@ def thim(wrong=False):
     }).encode()
 
 
+QUOTE = rd("tdx-quote/quote-v4.bin")
+QUOTE5 = rd("tdx-quote/quote-v5.bin")
+
+
+def b64url(b):
+    return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+
 class H(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -75,9 +89,9 @@ class H(BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
 
-    def do_GET(self):
+    def start(self, method):
         with open(log_file, "a") as f:
-            f.write(f"GET {self.path} metadata={self.headers.get('Metadata')}\n")
+            f.write(f"{method} {self.path} metadata={self.headers.get('Metadata')}\n")
         with open(log_file) as f:
             requests = len(f.readlines())   # since the test emptied the log
         try:
@@ -85,6 +99,44 @@ class H(BaseHTTPRequestHandler):
                 mode = f.read().strip()
         except FileNotFoundError:
             mode = "ok"
+        return mode, requests
+
+    def do_POST(self):
+        mode, requests = self.start("POST")
+        n = int(self.headers.get("Content-Length", "0"))
+        raw = self.rfile.read(n) if 0 < n < 65536 else b""
+        if self.path != "/acc/tdquote":
+            return self.send(404, b"not found", "text/plain")
+        try:
+            rep = json.loads(raw)["report"]
+            assert "=" not in rep and "+" not in rep and "/" not in rep
+            tdreport = base64.urlsafe_b64decode(rep + "=" * (-len(rep) % 4))
+            assert len(tdreport) == 1024 and tdreport[0] == 0x81
+        except Exception:
+            return self.send(400, b'{"error":"bad report"}')
+        with open(log_file + ".tdreport", "wb") as f:
+            f.write(tdreport)
+        if mode == "sleep":
+            time.sleep(10)
+        if mode == "500" or (mode == "flaky" and requests <= 2):
+            return self.send(500, b"internal error")
+        if mode == "garbage":
+            return self.send(200, b"\x00\xffnot json at all{")
+        if mode == "oversize":
+            return self.send(200, b" " * (4 << 20))
+        q = QUOTE5 if mode == "wrongquote" else QUOTE
+        if mode == "badsig":
+            q = bytearray(q)
+            q[48 + 584 + 4 + 5] ^= 1
+            q = bytes(q)
+        body = json.dumps({"quote": base64.b64encode(q).decode() if mode == "stdb64"
+                           else b64url(q)}).encode()
+        if mode == "truncated":
+            return self.send(200, body[: len(body) // 2], length=len(body))
+        return self.send(200, body)
+
+    def do_GET(self):
+        mode, requests = self.start("GET")
         thim_req = self.path == "/metadata/THIM/amd/certification"
         if thim_req and self.headers.get("Metadata") != "true":
             return self.send(400, b'{"error":"Required metadata header not specified"}')
