@@ -17,7 +17,10 @@ The fault comes from the file MODE, read at each request:
   wrongquote (the v5 quote, another TD's), badsig (the quote's signature flipped),
   stdb64 (the quote in standard base64 with padding).
 Each request is appended to LOG as "METHOD PATH metadata=<header>".
-It writes its port to PORTFILE once it listens.
+It writes its port to PORTFILE once it listens. Usage:
+  server.py DATA MODE LOG PORTFILE [CHAIN.pem]
+With CHAIN.pem (tests/vm/run --imds: the paravisor stand-in's VCEK, ASK, ARK, read
+at each request) THIM serves that chain instead of the Milan one.
 """
 import base64
 import json
@@ -29,6 +32,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 data, mode_file, log_file, port_file = sys.argv[1:5]
+# The rig passes the paravisor stand-in's chain (VCEK, ASK, ARK): THIM serves it.
+chain_file = sys.argv[5] if len(sys.argv) > 5 else None
 
 
 def rd(p):
@@ -57,6 +62,12 @@ WRONG = pem_blocks(rd("azure-snp/unrelated-milan-chain.pem").decode())
 
 
 def thim(wrong=False):
+    if chain_file and not wrong:
+        with open(chain_file) as f:
+            certs = pem_blocks(f.read())
+        return json.dumps({"vcekCert": certs[0], "tcbm": "%016X" % 0,
+                           "certificateChain": "".join(certs[1:]),
+                           "cacheControl": "86400"}).encode()
     return json.dumps({
         "vcekCert": WRONG[0] if wrong else VCEK_PEM,
         "tcbm": "%016X" % TCB,
