@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--no-log] -o BUNDLE
- *                 [--json]
+ * cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--offline]
+ *                 [--source thim|kds] [--product P] [--root ARK.pem] [--timeout SEC]
+ *                 [--no-log] -o BUNDLE [--json]
  *
  * Collects, in the guest, everything `cvmguard verify BUNDLE` needs offline into
  * one evidence bundle (Documentation/bundle.rst):
  *
  *   1. a fresh HCL report through the module, its user data = the nonce
  *      zero-padded to 64 bytes (hcl_nonce_user_data());
- *   2. the AMD chain for an SNP report: --chain, else the certificate cache
- *      ($CVMGUARD_CERT_CACHE, else /var/cache/cvmguard, KDS layout as in
- *      amd_certtable.c); none is an error unless --no-chain;
+ *   2. on TDX, the TD quote for the TDREPORT from IMDS (td_fetch.c) unless
+ *      --offline; the AMD chain for an SNP report: --chain, else the certificate cache
+ *      ($CVMGUARD_CERT_CACHE, else /var/cache/cvmguard), else fetched from
+ *      IMDS's THIM endpoint or AMD's KDS (amd_fetch.c) unless --offline; none
+ *      is an error unless --no-chain;
  *   3. a TPM2_Quote by the AK at 0x81000003 over PCRs 0-23 of the SHA-256 bank,
  *      qualifyingData = the nonce, and the PCR values it covers;
  *   4. the module's event log and the firmware's, when present (not --no-log).
@@ -35,6 +38,7 @@
 #include "bundle.h"
 #include "cvmguard.h"
 #include "device.h"
+#include "fetch.h"
 #include "hcl_report.h"
 #include "info.h"
 #include "measure.h"
@@ -44,7 +48,6 @@
 #include "tpm_quote.h"
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
-#define CERT_CACHE	"/var/cache/cvmguard"
 #define LOG_MAX		(64u << 20)
 #define CHAIN_MAX	(1u << 20)
 #define ATTEMPTS	5
@@ -59,6 +62,9 @@ struct attest {
 	char *chain;			/* PEM */
 	size_t chain_len;
 	const char *chain_src;
+	bool chain_fetched;		/* chain_src is ours to free */
+	uint8_t *td_quote;		/* TDX: the TD quote for the TDREPORT, or NULL */
+	size_t td_quote_len;
 	struct cvmg_quote quote;
 	uint8_t *cvmg_log, *fw_log;
 	size_t cvmg_log_len, fw_log_len;
@@ -69,22 +75,35 @@ struct attest {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--no-log]\n"
+	fprintf(f, "Usage: cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--offline]\n"
+		   "                       [--source thim|kds] [--product P] [--root ARK.pem]\n"
+		   "                       [--intel-root ROOT.pem] [--timeout SEC] [--no-log]\n"
 		   "                       -o BUNDLE [--json]\n\n"
 		   "Write an evidence bundle for `cvmguard verify`: a fresh HCL report whose user\n"
-		   "data is the nonce (zero-padded to 64 bytes), the AMD certificate chain, a TPM\n"
-		   "quote by the AK at 0x81000003 over SHA-256 PCRs 0-23 with the nonce as\n"
-		   "qualifying data, and the module's and the firmware's event logs.\n\n"
+		   "data is the nonce (zero-padded to 64 bytes), the AMD certificate chain (SNP)\n"
+		   "or the TD quote from IMDS (TDX), a TPM quote by the AK at 0x81000003 over\n"
+		   "SHA-256 PCRs 0-23 with the nonce as qualifying data, and the module's and\n"
+		   "the firmware's event logs.\n\n"
 		   "  -n, --nonce HEX    the verifier's nonce, 1 to 64 bytes (default: 32 random)\n"
 		   "  -c, --chain FILE   PEM chain: VCEK, ASK, ARK (default: the certificate\n"
-		   "                     cache, $CVMGUARD_CERT_CACHE or " CERT_CACHE ")\n"
+		   "                     cache, $CVMGUARD_CERT_CACHE or " FETCH_CACHE_DIR ",\n"
+		   "                     else fetched and checked, see cvmguard fetch -h)\n"
 		   "      --no-chain     no chain in the bundle: the verifier brings its own\n"
+		   "      --offline      never touch the network: the chain from the cache only,\n"
+		   "                     and on TDX no TD quote\n"
+		   "      --source S     where to fetch the chain: thim (IMDS, default) or kds\n"
+		   "      --product P    Milan, Genoa or Turin, for kds and a version 2 report\n"
+		   "      --root FILE    the ARK a fetched chain must end in (default: AMD's)\n"
+		   "      --intel-root F TDX: the root the TD quote from IMDS must verify to\n"
+		   "                     (default: Intel's SGX root)\n"
+		   "      --timeout SEC  total time for each request, retries included (30)\n"
 		   "      --no-log       leave the event logs out\n"
 		   "  -o, --output FILE  the bundle (- for stdout)\n"
 		   "  -j, --json         print the summary as JSON\n"
 		   "  -h, --help         this text\n"
 		   "Exit: 0 written, 1 failed, 4 no AK or HCL report index (not a paravisor\n"
-		   "      confidential VM), 5 no TPM, 64 usage, 69 no module, 77 permission denied.\n");
+		   "      confidential VM), 5 no TPM, 8 fetching the chain or quote failed,\n"
+		   "      64 usage, 69 no module, 77 permission denied.\n");
 }
 
 /* The certificates as one PEM text: VCEK, ASK, then the ARK when there is one. */
@@ -139,32 +158,67 @@ static int chain_from_file(struct attest *a, const char *path)
 	return ret;
 }
 
-/* The certificate cache, by the report's product, chip ID and reported TCB. */
-static int chain_from_cache(struct attest *a, const struct hcl_report *h)
+/*
+ * The certificate cache, else THIM (or KDS with --source kds) unless --offline;
+ * a fetched chain is checked against the report before it is used or cached.
+ */
+static int chain_fetched(struct attest *a, const struct hcl_report *h,
+			 const struct fetch_opts *o)
 {
-	const char *dir = getenv("CVMGUARD_CERT_CACHE");
-	X509 *certs[3] = { 0 };
+	struct fetch_chain c;
+	struct fetch_err e;
 	struct snp_report r;
-	enum snp_product prod;
-	int ret, i;
+	X509 *certs[3];
+	int ret;
 
-	if (!dir || !*dir)
-		dir = CERT_CACHE;
-	if (snp_report_parse(h->hw, h->hw_len, &r))
-		return -EBADMSG;
-	prod = snp_report_product(&r);
-	if (prod == SNP_PRODUCT_UNKNOWN)
-		return -ENOENT;	/* a v2 report does not say: only --chain can */
-	ret = amd_cache_load(dir, prod, &r, &certs[0], &certs[1], &certs[2]);
-	if (!ret && (!certs[0] || !certs[1]))
-		ret = -ENOENT;
-	if (!ret) {
-		ret = chain_pem(certs, certs[2] ? 3 : 2, &a->chain, &a->chain_len);
-		a->chain_src = dir;
+	if (snp_report_parse(h->hw, h->hw_len, &r)) {
+		cvmg_err("the HCL report's SNP report does not parse");
+		return CVMG_EXIT_FAIL;
 	}
-	for (i = 0; i < 3; i++)
-		X509_free(certs[i]);
-	return ret;
+	ret = fetch_snp_chain(o, &r, &c, &e);
+	if (ret == -ENOENT) {
+		cvmg_err("%s: give --chain, or --no-chain to leave it to the verifier", e.msg);
+		return CVMG_EXIT_FAIL;
+	}
+	if (ret)
+		return fetch_error(&e, ret);
+	certs[0] = c.vcek;
+	certs[1] = c.ask;
+	certs[2] = c.ark;
+	ret = chain_pem(certs, 3, &a->chain, &a->chain_len);
+	if (!ret && !(a->chain_src = strdup(c.source)))
+		ret = -ENOMEM;
+	fetch_chain_free(&c);
+	if (ret) {
+		cvmg_err("%s", strerror(-ret));
+		return CVMG_EXIT_FAIL;
+	}
+	a->chain_fetched = true;
+	return CVMG_EXIT_OK;
+}
+
+/*
+ * TDX: the TD quote for the HCL report's TDREPORT, from IMDS and checked
+ * (td_fetch.c). --offline leaves it out: the verifier then cannot check the
+ * TDREPORT to hardware, and its default policy refuses the bundle (2).
+ */
+static int td_quote_fetched(struct attest *a, const struct hcl_report *h,
+			    const struct fetch_opts *o)
+{
+	struct fetch_err e;
+	int ret;
+
+	if (o->offline) {
+		cvmg_warn("--offline: no TD quote in the bundle; the TDREPORT cannot be "
+			  "verified to hardware");
+		return CVMG_EXIT_OK;
+	}
+	if (h->hw_len < TDX_REPORT_SIZE) {
+		cvmg_err("the HCL report's TDREPORT is short");
+		return CVMG_EXIT_FAIL;
+	}
+	ret = fetch_td_quote(o, h->hw, &a->td_quote, &a->td_quote_len, &e);
+	return ret ? fetch_error(&e, ret) : CVMG_EXIT_OK;
 }
 
 /* A log file, or none (-ENOENT); the firmware's must be crypto-agile to be used. */
@@ -321,6 +375,8 @@ static int write_bundle(struct attest *a, const char *path, size_t *size)
 	ADD(BUNDLE_HCL_REPORT, a->report, a->report_len);
 	if (a->chain)
 		ADD(BUNDLE_CERT_CHAIN, a->chain, a->chain_len);
+	if (a->td_quote)
+		ADD(BUNDLE_TD_QUOTE, a->td_quote, a->td_quote_len);
 	ADD(BUNDLE_QUOTE_MSG, a->quote.attest, a->quote.attest_len);
 	ADD(BUNDLE_QUOTE_SIG, a->quote.sig, a->quote.sig_len);
 	ADD(BUNDLE_PCRS_SHA256, a->quote.pcrs, sizeof(a->quote.pcrs));
@@ -353,6 +409,7 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 		json_object_object_add(o, "type", json_object_new_string(type));
 		json_object_object_add(o, "nonce", json_object_new_string(nonce));
 		json_object_object_add(o, "chain", json_object_new_boolean(!!a->chain));
+		json_object_object_add(o, "td_quote", json_object_new_boolean(!!a->td_quote));
 		json_object_object_add(o, "quote_pcrs", json_object_new_int(CVMG_QUOTE_PCRS));
 		json_object_object_add(o, "cvmguard_log_events", json_object_new_int64(
 			a->cvmg_log ? (int64_t)a->cvmg_events : -1));
@@ -367,8 +424,10 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 	fprintf(f, "bundle:        %s, %zu bytes\n", path, size);
 	fprintf(f, "hcl report:    %s hardware report, %zu bytes\n", type, a->report_len);
 	fprintf(f, "nonce:         %s\n", nonce);
-	fprintf(f, "chain:         %s\n", a->chain ? a->chain_src :
-		a->type == CVMGUARD_REPORT_SNP ? "none (--no-chain)" : "none (TDX)");
+	if (a->type == CVMGUARD_REPORT_TDX)
+		fprintf(f, "td quote:      %s\n", a->td_quote ? "from IMDS, checked" : "none (--offline)");
+	else
+		fprintf(f, "chain:         %s\n", a->chain ? a->chain_src : "none (--no-chain)");
 	fprintf(f, "quote:         AK 0x%08x, SHA-256 PCRs 0-%d\n", CVMG_AK_HANDLE,
 		CVMG_QUOTE_PCRS - 1);
 	if (a->cvmg_log && a->cvmg_later)
@@ -395,8 +454,15 @@ int cmd_attest(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "offline", no_argument, NULL, FETCH_OPT_OFFLINE },
+		{ "source", required_argument, NULL, FETCH_OPT_SOURCE },
+		{ "product", required_argument, NULL, FETCH_OPT_PRODUCT },
+		{ "root", required_argument, NULL, FETCH_OPT_ROOT },
+		{ "intel-root", required_argument, NULL, FETCH_OPT_INTEL_ROOT },
+		{ "timeout", required_argument, NULL, FETCH_OPT_TIMEOUT },
 		{}
 	};
+	struct fetch_opts fo;
 	const char *nonce_hex = NULL, *chain_path = NULL, *out = NULL;
 	bool no_chain = false, no_log = false, json = false;
 	uint8_t ud[HCL_USER_DATA_LEN];
@@ -406,7 +472,15 @@ int cmd_attest(int argc, char **argv)
 	size_t size = 0;
 	int c, ret, rc;
 
+	fetch_opts_init(&fo);
 	while ((c = getopt_long(argc, argv, "n:c:o:jh", opts, NULL)) != -1) {
+		ret = fetch_parse_opt(&fo, c, optarg);
+		if (ret < 0) {
+			rc = CVMG_EXIT_USAGE;
+			goto out;
+		}
+		if (!ret)
+			continue;
 		switch (c) {
 		case 'n': nonce_hex = optarg; break;
 		case 'c': chain_path = optarg; break;
@@ -414,24 +488,26 @@ int cmd_attest(int argc, char **argv)
 		case 'L': no_log = true; break;
 		case 'o': out = optarg; break;
 		case 'j': json = true; break;
-		case 'h': usage(stdout); return CVMG_EXIT_OK;
-		default: usage(stderr); return CVMG_EXIT_USAGE;
+		case 'h': usage(stdout); rc = CVMG_EXIT_OK; goto out;
+		default: usage(stderr); rc = CVMG_EXIT_USAGE; goto out;
 		}
 	}
+	rc = CVMG_EXIT_USAGE;
 	if (optind != argc || !out || (chain_path && no_chain)) {
 		if (!out && optind == argc)
 			cvmg_err("no bundle to write (-o BUNDLE)");
 		usage(stderr);
-		return CVMG_EXIT_USAGE;
+		goto out;
 	}
 	if (nonce_hex) {
 		if (cvmg_hex_arg("--nonce", nonce_hex, a.nonce, 1, sizeof(a.nonce), &a.nonce_len))
-			return CVMG_EXIT_USAGE;
+			goto out;
 	} else {
 		a.nonce_len = DEFAULT_NONCE;
 		if (getrandom(a.nonce, a.nonce_len, 0) != (ssize_t)a.nonce_len) {
 			cvmg_err("getrandom: %s", strerror(errno));
-			return CVMG_EXIT_FAIL;
+			rc = CVMG_EXIT_FAIL;
+			goto out;
 		}
 	}
 	hcl_nonce_user_data(a.nonce, a.nonce_len, ud);
@@ -460,19 +536,19 @@ int cmd_attest(int argc, char **argv)
 	}
 
 	/* 2. The AMD chain (an SNP report only: a TDREPORT has none). */
-	if (h.rt_report_type == HCL_REPORT_SNP && !no_chain) {
-		ret = chain_path ? chain_from_file(&a, chain_path) : chain_from_cache(&a, &h);
-		if (ret == -ENOENT && !chain_path) {
-			cvmg_err("no VCEK and ASK for this report in the certificate cache (%s): "
-				 "give --chain, or --no-chain to leave it to the verifier",
-				 getenv("CVMGUARD_CERT_CACHE") ?: CERT_CACHE);
+	if (h.rt_report_type == HCL_REPORT_SNP && !no_chain && chain_path) {
+		if (chain_from_file(&a, chain_path))
 			goto out;
-		}
-		if (ret) {
-			if (!chain_path)
-				cvmg_err("certificate cache: %s", strerror(-ret));
+	} else if (h.rt_report_type == HCL_REPORT_SNP && !no_chain) {
+		rc = chain_fetched(&a, &h, &fo);
+		if (rc)
 			goto out;
-		}
+		rc = CVMG_EXIT_FAIL;
+	} else if (h.rt_report_type == HCL_REPORT_TDX) {
+		rc = td_quote_fetched(&a, &h, &fo);
+		if (rc)
+			goto out;
+		rc = CVMG_EXIT_FAIL;
 	}
 
 	/* 4a. The firmware's log is final once the OS runs: read it once. */
@@ -503,5 +579,10 @@ out:
 	free(a.chain);
 	free(a.cvmg_log);
 	free(a.fw_log);
+	if (a.chain_fetched)
+		free((char *)a.chain_src);
+	X509_free(fo.root);
+	X509_free(fo.intel_root);
+	free(a.td_quote);
 	return rc;
 }

@@ -40,6 +40,7 @@ static const struct cvmg_cmd commands[] = {
 	{ "info", SYS(cmd_info), "show the module's ABI, TPM and evidence backend" },
 	{ "report", SYS(cmd_report), "fetch fresh attestation evidence bound to user data" },
 	{ "attest", SYS(cmd_attest), "write an evidence bundle: HCL report, chain, TPM quote, logs" },
+	{ "fetch", SYS(cmd_fetch), "get the VCEK chain for an SNP report: cache, THIM or KDS" },
 	{ "verify", cmd_verify, "verify an SNP report, HCL report or evidence bundle offline" },
 	{ "policy", cmd_policy, "write a reference policy from a known-good evidence bundle" },
 	{ "quote-verify", cmd_quote_verify, "verify a TPM2 quote against an AK, PCRs and a nonce" },

@@ -45,6 +45,7 @@ struct cvmg_cmd {
 int cmd_info(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_quote_verify(int argc, char **argv);
 int cmd_policy(int argc, char **argv);		/* in policy_gen.c */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Compiler flags and libraries of the helper, shared with tests/unit and bench.
-PKGS     := libnl-genl-3.0 libkmod openssl json-c blkid libcryptsetup tss2-esys tss2-mu tss2-rc tss2-tctildr
+PKGS     := libnl-genl-3.0 libkmod openssl json-c libcurl blkid libcryptsetup tss2-esys tss2-mu tss2-rc tss2-tctildr
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wformat=2 -Wshadow \

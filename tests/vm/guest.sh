@@ -87,6 +87,7 @@ export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO CVMGUARD_CASE_TIMEOUT
 export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
 [ -n "${CVMGUARD_TEST_CHAIN:-}" ] && export CVMGUARD_TEST_CHAIN
 [ -n "${CVMGUARD_PARAVISOR:-}" ] && export CVMGUARD_PARAVISOR
+[ -n "${CVMGUARD_IMDS:-}" ] && export CVMGUARD_IMDS
 cd "$CVMGUARD_SRC" || poweroff_now
 
 if [ "$CVMGUARD_MODE" = command ]; then
