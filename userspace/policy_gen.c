@@ -55,11 +55,12 @@ static void usage(FILE *f)
 		   "  -p, --pcrs LIST    pin only these PCRs, e.g. 0,2,4,7 (default: every PCR\n"
 		   "                     the quote covers)\n"
 		   "  -n, --nonce HEX    the nonce the bundle answers\n"
-		   "  -N, --no-nonce     accept the bundle without checking its nonce\n"
+		   "      --no-nonce     accept the bundle without checking its nonce (as verify)\n"
 		   "  -r, --root FILE    trust this ARK instead of AMD's pinned roots\n"
 		   "  -c, --chain FILE   PEM chain: VCEK, ASK, ARK (default: the bundle's)\n"
 		   "  -k, --vcek FILE    the VCEK (or VLEK) that signed the report\n"
-		   "  -t, --time RFC3339 verify at this instant (certificates, collateral)\n\n"
+		   "  -t, --time RFC3339 verify at this instant (certificates, collateral)\n"
+		   "  -h, --help         this text\n\n"
 		   "Exit: 0 written, 1 the bundle does not verify, 2 the default policy refuses\n"
 		   "      it, 3 not a bundle or malformed, 64 usage, unreadable file, FILE\n"
 		   "      exists without --force or cannot be written.\n");
@@ -293,7 +294,7 @@ int cmd_policy(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "pcrs", required_argument, NULL, 'p' },
 		{ "nonce", required_argument, NULL, 'n' },
-		{ "no-nonce", no_argument, NULL, 'N' },
+		{ "no-nonce", no_argument, NULL, 1 },
 		{ "root", required_argument, NULL, 'r' },
 		{ "chain", required_argument, NULL, 'c' },
 		{ "vcek", required_argument, NULL, 'k' },
@@ -315,14 +316,14 @@ int cmd_policy(int argc, char **argv)
 	int opt, ret, line, rc = CVMG_EXIT_USAGE;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "b:o:fp:n:Nr:c:k:t:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:o:fp:n:r:c:k:t:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'b': bundle = optarg; break;
 		case 'o': out = optarg; break;
 		case 'f': force = true; break;
 		case 'p': pcrs_arg = optarg; break;
 		case 'n': nonce_hex = optarg; break;
-		case 'N': no_nonce = true; break;
+		case 1: no_nonce = true; break;
 		case 'r': root = optarg; break;
 		case 'c': chain = optarg; break;
 		case 'k': vcek = optarg; break;
