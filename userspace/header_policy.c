@@ -158,7 +158,9 @@ static int check_one(const uint8_t *p, uint64_t hdr_size, uint64_t offset, const
  * @buf: the device's first bytes
  * @len: how many
  * @need: set to the bytes needed (2 * hdr_size) when @len is too short
- * @digest: SHA-256 of the primary copy (binary header and JSON area)
+ * @digest: SHA-256 of the copy libcryptsetup will load (binary header and JSON area)
+ * @used: when not NULL, set to that copy's offset in @buf (0, or hdr_size for the
+ *	secondary when an interrupted write tore the primary)
  * @why: the reason for a refusal
  * @wlen: its size
  *
@@ -166,7 +168,7 @@ static int check_one(const uint8_t *p, uint64_t hdr_size, uint64_t offset, const
  * LUKS2 primary magic at all; -EKEYREJECTED when a copy is invalid or they differ.
  */
 int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t digest[32],
-			  char *why, size_t wlen)
+			  size_t *used, char *why, size_t wlen)
 {
 	const uint8_t *p2;
 	uint64_t hs;
@@ -190,8 +192,25 @@ int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t 
 	}
 	p2 = buf + hs;
 	ret = check_one(buf, hs, 0, magic1, why, wlen, "primary");
-	if (ret)
-		return ret;
+	if (ret) {
+		/*
+		 * The other half of an interrupted write: killed while the primary was
+		 * being written, the secondary still holds the state before it, whole.
+		 * crypt_load() takes the secondary and rewrites the primary from it, so
+		 * the secondary is what everything after (header policy on its JSON,
+		 * libcryptsetup's view, MAC, counter) judges: a host that tears the
+		 * primary on purpose gains nothing over writing that secondary into
+		 * both copies. Without a valid secondary, the primary's fault stands.
+		 */
+		if (check_one(p2, hs, hs, magic2, NULL, 0, "secondary"))
+			return ret;
+		buf = p2;
+		if (used)
+			*used = hs;
+		goto checked;
+	}
+	if (used)
+		*used = 0;
 	/*
 	 * An interrupted write: libcryptsetup writes the primary, then the secondary,
 	 * so a crash or kill during a header update (a rotate of ours included) leaves
@@ -217,6 +236,7 @@ int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t 
 		return -EKEYREJECTED;
 	}
 primary_only:
+checked:
 	if (!memchr(buf + HDR_BIN, '\0', hs - HDR_BIN)) {
 		why_set(why, wlen, "%s", "the LUKS2 JSON area is not terminated");
 		return -EKEYREJECTED;
@@ -239,7 +259,7 @@ primary_only:
 /**
  * cvmg_hdr_read_copies() - read both header copies from @device and check them
  * @device: the device, opened read-only here (this never writes)
- * @digest: SHA-256 of the primary copy
+ * @digest: SHA-256 of the copy libcryptsetup will load
  * @json: when not NULL, receives the JSON area's text (malloc()ed) on success
  * @why: the reason for a refusal
  * @wlen: its size
@@ -250,7 +270,7 @@ int cvmg_hdr_read_copies(const char *device, uint8_t digest[32], char **json, ch
 			 size_t wlen)
 {
 	uint8_t *buf = NULL, *nb;
-	size_t have = 0, want = HDR_BIN, need = 0;
+	size_t have = 0, want = HDR_BIN, need = 0, used = 0;
 	int fd, ret;
 
 	fd = open(device, O_RDONLY | O_CLOEXEC);
@@ -272,10 +292,10 @@ int cvmg_hdr_read_copies(const char *device, uint8_t digest[32], char **json, ch
 				break;
 			have += (size_t)n;
 		}
-		ret = cvmg_hdr_check_copies(buf, have, &need, digest, why, wlen);
+		ret = cvmg_hdr_check_copies(buf, have, &need, digest, &used, why, wlen);
 		if (!ret && json) {
 			/* check_copies made sure the area holds a NUL. */
-			*json = strdup((const char *)buf + HDR_BIN);
+			*json = strdup((const char *)buf + used + HDR_BIN);
 			if (!*json)
 				ret = -ENOMEM;
 		}

@@ -46,7 +46,7 @@ struct cvmg_hdr_params {
 
 bool cvmg_hdr_uuid_valid(const char *uuid);
 int cvmg_hdr_check_copies(const uint8_t *buf, size_t len, size_t *need, uint8_t digest[32],
-			  char *why, size_t wlen);
+			  size_t *used, char *why, size_t wlen);
 int cvmg_hdr_read_copies(const char *device, uint8_t digest[32], char **json, char *why,
 			 size_t wlen);
 void cvmg_hdr_allow_default(struct cvmg_hdr_allow *a);
