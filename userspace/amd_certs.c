@@ -6,6 +6,7 @@
  * both must match the report it signed.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -521,4 +522,37 @@ int amd_vcek_match_report(const struct amd_vcek_ext *e, const struct snp_report 
 	if (field)
 		*field = bad;
 	return bad ? -EKEYREJECTED : 0;
+}
+
+/**
+ * amd_certs_pem() - certificates as one PEM text, in the order given
+ * @certs: the certificates; NULL entries are skipped
+ * @n: how many entries
+ * @out: receives the text (malloc()ed, not NUL-terminated)
+ * @len: its length
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int amd_certs_pem(X509 *const *certs, size_t n, char **out, size_t *len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p;
+	long l;
+	size_t i;
+	int ret = 0;
+
+	if (!b)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++)
+		if (certs[i] && PEM_write_bio_X509(b, certs[i]) != 1)
+			ret = -ENOMEM;
+	l = BIO_get_mem_data(b, &p);
+	if (!ret && (l <= 0 || !(*out = malloc((size_t)l))))
+		ret = -ENOMEM;
+	if (!ret) {
+		memcpy(*out, p, (size_t)l);
+		*len = (size_t)l;
+	}
+	BIO_free(b);
+	return ret;
 }

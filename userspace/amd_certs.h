@@ -65,6 +65,7 @@ const char *amd_pinned_pem(enum snp_product prod, bool ask);
 /* amd_certs.c */
 int amd_cert_parse(const uint8_t *buf, size_t len, X509 **out);
 int amd_chain_parse_pem(const uint8_t *buf, size_t len, X509 **certs, size_t max, size_t *n);
+int amd_certs_pem(X509 *const *certs, size_t n, char **out, size_t *len);
 int amd_pinned_cert(enum snp_product prod, bool ask, X509 **out);
 enum snp_product amd_cert_product(X509 *cert);
 int amd_cert_check_issued(X509 *child, X509 *issuer, time_t now);

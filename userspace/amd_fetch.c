@@ -248,30 +248,6 @@ out:
 	return ret;
 }
 
-static int pem_of(X509 *const *certs, size_t n, char **out, size_t *len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p;
-	long l;
-	size_t i;
-	int ret = 0;
-
-	if (!b)
-		return -ENOMEM;
-	for (i = 0; i < n && !ret; i++)
-		if (PEM_write_bio_X509(b, certs[i]) != 1)
-			ret = -ENOMEM;
-	l = BIO_get_mem_data(b, &p);
-	if (!ret && (l <= 0 || !(*out = malloc((size_t)l))))
-		ret = -ENOMEM;
-	if (!ret) {
-		memcpy(*out, p, (size_t)l);
-		*len = (size_t)l;
-	}
-	BIO_free(b);
-	return ret;
-}
-
 /* Write a checked chain: the chain file first, the VCEK (the entry's key) last. */
 static int cache_put(const struct fetch_opts *o, const struct snp_report *r,
 		     const struct fetch_chain *c)
@@ -290,7 +266,7 @@ static int cache_put(const struct fetch_opts *o, const struct snp_report *r,
 		goto out;
 	}
 	der_len = i2d_X509(c->vcek, &der);
-	ret = der_len > 0 ? pem_of(ca, 2, &pem, &pem_len) : -ENOMEM;
+	ret = der_len > 0 ? amd_certs_pem(ca, 2, &pem, &pem_len) : -ENOMEM;
 	if (!ret)
 		ret = cvmg_write_file_atomic(chain, pem, pem_len, 0644);
 	if (!ret)

@@ -106,31 +106,6 @@ static void usage(FILE *f)
 		   "      64 usage, 69 no module, 77 permission denied.\n");
 }
 
-/* The certificates as one PEM text: VCEK, ASK, then the ARK when there is one. */
-static int chain_pem(X509 *const *certs, size_t n, char **out, size_t *len)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p;
-	long l;
-	size_t i;
-	int ret = 0;
-
-	if (!b)
-		return -ENOMEM;
-	for (i = 0; i < n && !ret; i++)
-		if (certs[i] && PEM_write_bio_X509(b, certs[i]) != 1)
-			ret = -ENOMEM;
-	l = BIO_get_mem_data(b, &p);
-	if (!ret && (l <= 0 || !(*out = malloc((size_t)l))))
-		ret = -ENOMEM;
-	if (!ret) {
-		memcpy(*out, p, (size_t)l);
-		*len = (size_t)l;
-	}
-	BIO_free(b);
-	return ret;
-}
-
 /* --chain FILE: must be PEM certificates, the leaf first. */
 static int chain_from_file(struct attest *a, const char *path)
 {
@@ -149,7 +124,7 @@ static int chain_from_file(struct attest *a, const char *path)
 		cvmg_err("%s: not a PEM chain of at least the VCEK and the ASK", path);
 		ret = -EBADMSG;
 	} else {
-		ret = chain_pem(certs, n, &a->chain, &a->chain_len);
+		ret = amd_certs_pem(certs, n, &a->chain, &a->chain_len);
 		a->chain_src = path;
 	}
 	for (i = 0; i < n; i++)
@@ -185,7 +160,7 @@ static int chain_fetched(struct attest *a, const struct hcl_report *h,
 	certs[0] = c.vcek;
 	certs[1] = c.ask;
 	certs[2] = c.ark;
-	ret = chain_pem(certs, 3, &a->chain, &a->chain_len);
+	ret = amd_certs_pem(certs, 3, &a->chain, &a->chain_len);
 	if (!ret && !(a->chain_src = strdup(c.source)))
 		ret = -ENOMEM;
 	fetch_chain_free(&c);

@@ -256,27 +256,9 @@ static int write_new(const char *path, const char *buf, size_t len, bool force)
 
 static int load_certs(const char *path, X509 **certs, size_t *n)
 {
-	uint8_t *buf = NULL;
-	size_t len;
-	int ret;
+	int ret = cvmg_load_certs(path, certs, n);
 
-	ret = cvmg_read_file(path, &buf, &len, MAX_FILE);
-	if (ret) {
-		cvmg_err("%s: %s", path, strerror(-ret));
-		return CVMG_EXIT_USAGE;
-	}
-	if (len && buf[0] == 0x30) {
-		ret = amd_cert_parse(buf, len, certs);
-		*n = ret ? 0 : 1;
-	} else {
-		ret = amd_chain_parse_pem(buf, len, certs, MAX_CERTS, n);
-	}
-	free(buf);
-	if (ret) {
-		cvmg_err("%s: not a certificate (DER) or certificates (PEM)", path);
-		return CVMG_EXIT_MALFORMED;
-	}
-	return 0;
+	return !ret ? 0 : ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 }
 
 static int verdict_rc(int ret)

@@ -54,4 +54,7 @@ int verifier_run(const struct verifier_input *in, json_object **result);
 char *verifier_json(json_object *res, bool pretty);
 void verifier_print_text(FILE *f, json_object *res);
 
+/* verify.c: the certificates a user names (--root, --chain, --vcek, --intel-root) */
+int cvmg_load_certs(const char *path, X509 **certs, size_t *n);
+
 #endif /* CVMG_VERIFIER_H */

@@ -96,7 +96,12 @@ static int load_crl(const char *path, X509_CRL **crl)
 	return 0;
 }
 
-static int load_certs(const char *path, X509 **certs, size_t *n)
+/*
+ * cvmg_load_certs() - the certificates in @path (one DER, or PEM, up to 8) into @certs
+ * Return: 0; -ENOENT when the file cannot be read (the caller's file: a usage
+ * error); -EBADMSG when it holds no certificate. Both are said on stderr.
+ */
+int cvmg_load_certs(const char *path, X509 **certs, size_t *n)
 {
 	uint8_t *buf = NULL;
 	size_t len;
@@ -260,7 +265,7 @@ int cmd_verify(int argc, char **argv)
 		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
 		goto out;
 	}
-	if (iroot_path && (ret = load_certs(iroot_path, iroot, &ni))) {
+	if (iroot_path && (ret = cvmg_load_certs(iroot_path, iroot, &ni))) {
 		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
@@ -269,9 +274,9 @@ int cmd_verify(int argc, char **argv)
 		rc = CVMG_EXIT_MALFORMED;
 		goto out;
 	}
-	if ((vcek_path && (ret = load_certs(vcek_path, vcek, &nv))) ||
-	    (chain_path && (ret = load_certs(chain_path, chain, &nc))) ||
-	    (root_path && (ret = load_certs(root_path, roots, &nr)))) {
+	if ((vcek_path && (ret = cvmg_load_certs(vcek_path, vcek, &nv))) ||
+	    (chain_path && (ret = cvmg_load_certs(chain_path, chain, &nc))) ||
+	    (root_path && (ret = cvmg_load_certs(root_path, roots, &nr)))) {
 		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
