@@ -6,6 +6,7 @@
 #   make KDIR=DIR         module against another kernel tree
 #   make deps             install the Debian packages for build, tests and demo
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
+#   make check-full       the same with the nine long VM cases on both kernels
 #   make check-debug      robustness + core VM cases on the KASAN/lockdep kernel
 #                         (one boot, panic_on_warn=1, at most 15 minutes)
 #   make check-debug-all  every module case on that kernel (about an hour)
@@ -92,6 +93,9 @@ paravisor:
 check: deps
 	tests/check
 
+check-full: deps
+	tests/check --full
+
 check-debug:
 	tests/check --debug
 
@@ -164,6 +168,6 @@ check-package:
 	@tests/deps-package
 	tests/package
 
-.PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check \
+.PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check check-full \
 	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
 	package check-package
