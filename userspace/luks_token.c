@@ -5,7 +5,7 @@
  *   {"type":"cvmguard","keyslots":["1"],"cvmguard-blob":BASE64,
  *    "cvmguard-pcrs":[7],"cvmguard-pcr-bank":"sha256","cvmguard-parent":"0x81000001",
  *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX,
- *    "cvmguard-counter":N,"cvmguard-mac":HEX}
+ *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-systemd":true}
  *
  *   {"type":"systemd-tpm2","keyslots":["1"],"tpm2-blob":BASE64,"tpm2-pcrs":[7],
  *    "tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":HEX,
@@ -132,6 +132,9 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 			ret = add(o, kind, "counter", json_object_new_int64((int64_t)tok->counter));
 		if (!ret && tok->has_mac)
 			ret = add(o, kind, "mac", hex_string(tok->mac, sizeof(tok->mac)));
+		/* made with a systemd-tpm2 token on its keyslot: rotate renews that too */
+		if (!ret && tok->systemd)
+			ret = add(o, kind, "systemd", json_object_new_boolean(1));
 	}
 	if (ret)
 		goto out;
@@ -315,6 +318,12 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 				goto out;
 			tok->counter = (uint64_t)cnt;
 			tok->has_mac = true;
+		}
+		v = field(o, kind, "systemd");
+		if (v) {
+			if (!json_object_is_type(v, json_type_boolean))
+				goto out;
+			tok->systemd = json_object_get_boolean(v);
 		}
 	}
 	ret = 0;

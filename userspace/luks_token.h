@@ -28,6 +28,7 @@ struct cvmg_token {
 	bool has_mac;                 /* cvmguard: the header MAC is present */
 	uint8_t mac[32];              /* cvmguard: HMAC over the header's parameters */
 	uint64_t counter;             /* cvmguard: rotation counter, under the MAC */
+	bool systemd;                 /* cvmguard: made with a systemd-tpm2 twin */
 	struct cvmg_sealed sealed;
 };
 

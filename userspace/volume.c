@@ -636,6 +636,7 @@ static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
 	tok->kind = CVMG_TOKEN_CVMGUARD;
 	tok->parent = CVMG_PARENT_SRK;
 	tok->pcr_mask = pcr_mask;
+	tok->systemd = systemd;
 	ret = cvmg_tpm_seal(tpm, CVMG_PARENT_SRK, pcr_mask, secret, CVMG_SECRET_LEN, &tok->sealed);
 	if (ret || !systemd)
 		goto out;
@@ -1391,8 +1392,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	ret = header_params(cd, old->keyslot, &hp);
 	if (ret)
 		goto out;
-	/* A systemd-tpm2 token on a keyslot of ours is ours: renew it too. */
-	with_sd = systemd_token_of_ours(cd, check);
+	/*
+	 * A systemd-tpm2 token on a keyslot of ours is ours: renew it too. The token
+	 * itself says whether it was made with one: a rotate killed after dropping the
+	 * old pair and before adding the new leaves a cvmguard token alone, and its
+	 * twin must come back with the next rotate.
+	 */
+	with_sd = old->systemd || systemd_token_of_ours(cd, check);
 	*old_slot = old->keyslot;
 	ret = cvmg_tpm_open(&tpm);
 	if (ret)

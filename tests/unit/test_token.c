@@ -116,6 +116,34 @@ static void test_header_mac_fields(void **state)
 	free(json);
 }
 
+/* "cvmguard-systemd": the token was made with a systemd-tpm2 twin (rotate renews it). */
+static void test_systemd_twin_flag(void **state)
+{
+	struct cvmg_token in, out;
+	char *json = NULL, *bad;
+
+	(void)state;
+	fill(&in, CVMG_TOKEN_CVMGUARD);
+	in.systemd = true;
+	assert_int_equal(cvmg_token_to_json(&in, &json), 0);
+	assert_non_null(strstr(json, "\"cvmguard-systemd\":true"));
+	assert_int_equal(cvmg_token_from_json(json, &out), 0);
+	assert_true(out.systemd);
+	/* Not a boolean: damaged. */
+	bad = strdup(json);
+	memcpy(strstr(bad, ":true"), ":   1", 5);
+	assert_int_equal(cvmg_token_from_json(bad, &out), -EBADMSG);
+	free(bad);
+	free(json);
+	/* Without it (tokens of earlier versions): false. */
+	in.systemd = false;
+	assert_int_equal(cvmg_token_to_json(&in, &json), 0);
+	assert_null(strstr(json, "cvmguard-systemd"));
+	assert_int_equal(cvmg_token_from_json(json, &out), 0);
+	assert_false(out.systemd);
+	free(json);
+}
+
 /* The writer uses systemd 252's field names and types, which its parser requires. */
 static void test_systemd_field_names(void **state)
 {
@@ -327,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_systemd_as_written),
 		cmocka_unit_test(test_systemd_unsupported),
 		cmocka_unit_test(test_header_mac_fields),
+		cmocka_unit_test(test_systemd_twin_flag),
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_cvmguard_minimal),
