@@ -6,7 +6,7 @@
 #   make KDIR=DIR         module against another kernel tree
 #   make deps             install the Debian packages for build, tests and demo
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
-#   make check-full       the same with the nine long VM cases on both kernels
+#   make check-full       the same with every VM case on both kernels
 #   make check-debug      robustness + core VM cases on the KASAN/lockdep kernel
 #                         (one boot, panic_on_warn=1, at most 15 minutes)
 #   make check-debug-all  every module case on that kernel (about an hour)
