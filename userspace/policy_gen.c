@@ -285,7 +285,7 @@ int cmd_policy(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *bundle = NULL, *out = NULL, *pcrs_arg = NULL, *nonce_hex = NULL;
-	const char *root = NULL, *chain = NULL, *vcek = NULL, *time_arg = NULL, *t;
+	const char *root = NULL, *chain = NULL, *vcek = NULL, *time_arg = NULL;
 	X509 *roots[MAX_CERTS] = { 0 }, *chain_c[MAX_CERTS] = { 0 }, *vcek_c[MAX_CERTS] = { 0 };
 	struct verifier_input in = { 0 };
 	struct cvmg_policy ref;
@@ -332,28 +332,13 @@ int cmd_policy(int argc, char **argv)
 		return CVMG_EXIT_USAGE;
 	}
 	if (nonce_hex) {
-		if (cvmg_hex_decode(nonce_hex, nonce, sizeof(nonce), &in.nonce_len) ||
-		    !in.nonce_len) {
-			cvmg_err("--nonce: expected 1 to 64 bytes of hex");
+		if (cvmg_hex_arg("--nonce", nonce_hex, nonce, 1, sizeof(nonce), &in.nonce_len))
 			return CVMG_EXIT_USAGE;
-		}
 		in.nonce = nonce;
 	}
 	in.no_nonce = no_nonce;
-	in.now = time(NULL);
-	t = getenv("CVMGUARD_VERIFY_TIME");
-	if (t) {
-		char *end;
-		long long v;
-
-		errno = 0;
-		v = strtoll(t, &end, 10);
-		if (errno || end == t || *end || v <= 0) {
-			cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
-			return CVMG_EXIT_USAGE;
-		}
-		in.now = (time_t)v;
-	}
+	if (cvmg_verify_now(&in.now))
+		return CVMG_EXIT_USAGE;
 	if (time_arg && cvmg_parse_rfc3339(time_arg, &in.now)) {
 		cvmg_err("--time: expected RFC 3339 UTC, e.g. 2025-06-19T10:33:27Z");
 		return CVMG_EXIT_USAGE;

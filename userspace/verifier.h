@@ -56,5 +56,6 @@ void verifier_print_text(FILE *f, json_object *res);
 
 /* verify.c: the certificates a user names (--root, --chain, --vcek, --intel-root) */
 int cvmg_load_certs(const char *path, X509 **certs, size_t *n);
+int cvmg_verify_now(time_t *now);
 
 #endif /* CVMG_VERIFIER_H */

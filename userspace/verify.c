@@ -97,6 +97,29 @@ static int load_crl(const char *path, X509_CRL **crl)
 }
 
 /*
+ * cvmg_verify_now() - the instant to verify at: CVMGUARD_VERIFY_TIME (seconds since
+ * the epoch) when set, else now. Return: 0, or -EINVAL (said on stderr).
+ */
+int cvmg_verify_now(time_t *now)
+{
+	const char *t = getenv("CVMGUARD_VERIFY_TIME");
+	char *end;
+	long long v;
+
+	*now = time(NULL);
+	if (!t)
+		return 0;
+	errno = 0;
+	v = strtoll(t, &end, 10);
+	if (errno || end == t || *end || v <= 0) {
+		cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
+		return -EINVAL;
+	}
+	*now = (time_t)v;
+	return 0;
+}
+
+/*
  * cvmg_load_certs() - the certificates in @path (one DER, or PEM, up to 8) into @certs
  * Return: 0; -ENOENT when the file cannot be read (the caller's file: a usage
  * error); -EBADMSG when it holds no certificate. Both are said on stderr.
@@ -146,7 +169,7 @@ int cmd_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *vcek_path = NULL, *chain_path = NULL, *root_path = NULL;
-	const char *nonce_hex = NULL, *policy_path = NULL, *t;
+	const char *nonce_hex = NULL, *policy_path = NULL;
 	const char *tdq_path = NULL, *col_path = NULL, *iroot_path = NULL, *time_arg = NULL;
 	uint8_t *tdq = NULL, *col = NULL;
 	X509 *iroot[MAX_CERTS] = { 0 };
@@ -316,20 +339,9 @@ int cmd_verify(int argc, char **argv)
 	in.roots = nr ? roots : NULL;
 	in.nroots = nr;
 	in.cache_dir = getenv("CVMGUARD_CERT_CACHE");
-	t = getenv("CVMGUARD_VERIFY_TIME");
-	in.now = t ? (time_t)strtoll(t, NULL, 10) : time(NULL);
-	if (t) {
-		char *end;
-		long long v;
-
-		errno = 0;
-		v = strtoll(t, &end, 10);
-		if (errno || end == t || *end || v <= 0) {
-			cvmg_err("CVMGUARD_VERIFY_TIME: not a time in seconds since the epoch");
-			rc = CVMG_EXIT_USAGE;
-			goto out;
-		}
-		in.now = (time_t)v;
+	if (cvmg_verify_now(&in.now)) {
+		rc = CVMG_EXIT_USAGE;
+		goto out;
 	}
 	if (time_arg)
 		in.now = at;
