@@ -14,6 +14,7 @@ The fault comes from the file MODE, read at each request:
   ok, sleep (answer after 10 s), 500, flaky (500 for the first 2 requests, then ok),
   garbage, truncated (Content-Length beyond the body, then close), oversize (4 MiB),
   wrongcert (another chip's VCEK chain), badjson (JSON without vcekCert),
+  wrongtcbm (the genuine chain, tcbm one microcode SPL off the report's),
   wrongquote (the v5 quote, another TD's), badsig (the quote's signature flipped),
   stdb64 (the quote in standard base64 with padding).
 Each request is appended to LOG as "METHOD PATH metadata=<header>".
@@ -61,16 +62,44 @@ TCB = struct.unpack_from("<Q", rd("snp-milan/report.bin"), 0x180)[0]
 WRONG = pem_blocks(rd("azure-snp/unrelated-milan-chain.pem").decode())
 
 
-def thim(wrong=False):
+def vcek_tcbm(pem):
+    """THIM's tcbm for a VCEK: its TCB extensions as the REPORTED_TCB u64, in hex."""
+    import warnings
+    from cryptography import x509
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # a test VCEK's serial may be 0
+        cert = x509.load_pem_x509_certificate(pem.encode())
+
+    def ext(oid):
+        try:
+            v = cert.extensions.get_extension_for_oid(x509.ObjectIdentifier(oid)).value
+        except x509.ExtensionNotFound:
+            return 0
+        return int.from_bytes(v.value[2:], "big")    # DER INTEGER, short form
+    spl = {k: ext("1.3.6.1.4.1.3704.1.3." + str(n))
+           for k, n in (("bl", 1), ("tee", 2), ("snp", 3), ("ucode", 8), ("fmc", 9))}
+    try:
+        prod = cert.extensions.get_extension_for_oid(
+            x509.ObjectIdentifier("1.3.6.1.4.1.3704.1.2")).value.value
+    except x509.ExtensionNotFound:
+        prod = b""
+    if b"Turin" in prod:
+        b = [spl["fmc"], spl["bl"], spl["tee"], spl["snp"], 0, 0, 0, spl["ucode"]]
+    else:
+        b = [spl["bl"], spl["tee"], 0, 0, 0, 0, spl["snp"], spl["ucode"]]
+    return "%016X" % int.from_bytes(bytes(b), "little")
+
+
+def thim(wrong=False, bad_tcbm=False):
     if chain_file and not wrong:
         with open(chain_file) as f:
             certs = pem_blocks(f.read())
-        return json.dumps({"vcekCert": certs[0], "tcbm": "%016X" % 0,
+        return json.dumps({"vcekCert": certs[0], "tcbm": vcek_tcbm(certs[0]),
                            "certificateChain": "".join(certs[1:]),
                            "cacheControl": "86400"}).encode()
     return json.dumps({
         "vcekCert": WRONG[0] if wrong else VCEK_PEM,
-        "tcbm": "%016X" % TCB,
+        "tcbm": "%016X" % (TCB ^ (1 << 56) if bad_tcbm else TCB),
         "certificateChain": "".join(WRONG[1:]) if wrong else CHAIN,
         "cacheControl": "86400",
     }).encode()
@@ -160,7 +189,7 @@ class H(BaseHTTPRequestHandler):
         if mode == "oversize":
             return self.send(200, b" " * (4 << 20))
         if thim_req:
-            body = thim(mode == "wrongcert")
+            body = thim(mode == "wrongcert", mode == "wrongtcbm")
             if mode == "badjson":
                 body = json.dumps({"tcbm": "00", "certificateChain": CHAIN}).encode()
             if mode == "truncated":
