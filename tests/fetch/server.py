@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A stand-in for Azure IMDS (THIM) and AMD's KDS, for tests/fetch/run.
+"""A stand-in for Azure IMDS (THIM), AMD's KDS and an Intel PCCS, for tests/fetch/run.
 
 Serves, from DATA (tests/data):
   GET /metadata/THIM/amd/certification   THIM JSON: vcekCert, certificateChain, tcbm,
@@ -7,6 +7,9 @@ Serves, from DATA (tests/data):
                                          "Metadata: true", as the real one does)
   GET /vcek/v1/Milan/<hwid>?...          the VCEK (DER), as KDS
   GET /vcek/v1/Milan/cert_chain          ASK then ARK (PEM), as KDS
+  GET /sgx/certification/v4/..., /tdx/certification/v4/...   Intel PCS v4 (PCCS):
+                                         the DCAP collateral of tdx-dcap/quote.bin
+                                         (see the PCS routes below for their modes)
   POST /acc/tdquote {"report": base64url} {"quote": base64url} with the Azure TD
                                          quote tdx-quote/quote-v4.bin, for a
                                          1024-byte TDREPORT (400 otherwise)
