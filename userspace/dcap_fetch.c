@@ -56,6 +56,7 @@
 #include "cvmguard.h"
 #include "dcap_collateral.h"
 #include "fetch.h"
+#include "pcs_parse.h"
 #include "tdx_quote.h"
 
 #define CLOCK_SLACK	300
@@ -122,31 +123,6 @@ static int quote_info(const uint8_t *quote, size_t qlen, struct qinfo *qi, const
 	return 0;
 }
 
-/* %XX decoding of a header value ('+' stays: it is base64's). NULL when bad. */
-static char *url_decode(const char *s)
-{
-	char *out = malloc(strlen(s) + 1), *p = out;
-	unsigned int x;
-
-	if (!out)
-		return NULL;
-	for (; *s; s++) {
-		if (*s != '%') {
-			*p++ = *s;
-			continue;
-		}
-		if (!s[1] || !s[2] || sscanf(s + 1, "%2x", &x) != 1 || !x ||
-		    !strchr("0123456789abcdefABCDEF", s[1]) || !strchr("0123456789abcdefABCDEF", s[2])) {
-			free(out);
-			return NULL;
-		}
-		*p++ = (char)x;
-		s += 2;
-	}
-	*p = 0;
-	return out;
-}
-
 /*
  * An issuer chain (PEM, leaf first) from a header: parsed, then written again as
  * canonical PEM for the collateral. The chain must end in @root.
@@ -169,7 +145,7 @@ static int header_chain(const char *url, const char *name, const char *raw, X509
 		snprintf(e->msg, sizeof(e->msg), "%s: HTTP 200, but no %s header", url, name);
 		return ret;
 	}
-	dec = url_decode(raw);
+	dec = pcs_url_decode(raw);
 	if (dec)
 		in = BIO_new_mem_buf(dec, -1);
 	out = BIO_new(BIO_s_mem());
@@ -212,180 +188,6 @@ out:
 	BIO_free(out);
 	free(dec);
 	return ret;
-}
-
-/* Past white space. */
-static const char *ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
-		p++;
-	return p;
-}
-
-/* Past one JSON string (at its opening quote); NULL when unterminated. */
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* Past one JSON value, nesting and strings followed; NULL when it does not end. */
-static const char *skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	do {
-		if (p >= end)
-			return NULL;
-		if (*p == '"') {
-			p = skip_string(p, end);
-			if (!p)
-				return NULL;
-			continue;
-		}
-		if (*p == '{' || *p == '[') {
-			depth++;
-		} else if (*p == '}' || *p == ']') {
-			if (--depth < 0)
-				return NULL;
-		} else if (!depth && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\r' ||
-				      *p == '\n')) {
-			return p;
-		}
-		p++;
-	} while (depth);
-	return p;
-}
-
-/*
- * {"KEY": {...}, "signature": "hex"} as PCS serves it: @raw receives the exact
- * text of KEY's object (what the signature covers), @sig the signature (r||s).
- * Exactly those two keys; the document must parse as JSON in full.
- */
-static int signed_body(const uint8_t *body, size_t len, const char *key, char **raw,
-		       uint8_t sig[64])
-{
-	const char *s = (const char *)body, *end = s + len, *p, *k, *v = NULL, *ve = NULL;
-	struct json_tokener *tok;
-	json_object *o = NULL, *val;
-	size_t w, nkeys = 0;
-	int ret = -EBADMSG;
-
-	*raw = NULL;
-	tok = json_tokener_new();
-	if (!tok)
-		return -ENOMEM;
-	if (!len || strlen(s) != len)
-		goto out;
-	o = json_tokener_parse_ex(tok, s, (int)len);
-	if (!o || !json_object_is_type(o, json_type_object) || json_object_object_length(o) != 2 ||
-	    !json_object_object_get_ex(o, key, &val) || !json_object_is_type(val, json_type_object) ||
-	    !json_object_object_get_ex(o, "signature", &val) ||
-	    !json_object_is_type(val, json_type_string) ||
-	    strlen(json_object_get_string(val)) != 128 ||
-	    cvmg_hex_decode(json_object_get_string(val), sig, 64, &w) || w != 64 ||
-	    ws(s + json_tokener_get_parse_end(tok), end) != end)
-		goto out;
-	/* The span of KEY's value in the text: a top-level walk of the object. */
-	p = ws(s, end);
-	if (p == end || *p != '{')
-		goto out;
-	p = ws(p + 1, end);
-	while (p < end && *p == '"') {
-		k = p;
-		p = skip_string(p, end);
-		if (!p)
-			goto out;
-		nkeys++;
-		if ((size_t)(p - k) == strlen(key) + 2 && !memcmp(k + 1, key, strlen(key))) {
-			if (v)
-				goto out;	/* the key twice: which one is signed? */
-			p = ws(p, end);
-			if (p == end || *p != ':')
-				goto out;
-			v = ws(p + 1, end);
-			ve = skip_value(v, end);
-			p = ve;
-		} else {
-			p = ws(p, end);
-			if (p == end || *p != ':')
-				goto out;
-			p = skip_value(ws(p + 1, end), end);
-		}
-		if (!p)
-			goto out;
-		p = ws(p, end);
-		if (p < end && *p == ',')
-			p = ws(p + 1, end);
-		else
-			break;
-	}
-	if (!v || !ve || nkeys != 2 || p == end || *p != '}' || *v != '{')
-		goto out;
-	*raw = strndup(v, (size_t)(ve - v));
-	ret = *raw ? 0 : -ENOMEM;
-out:
-	json_object_put(o);
-	json_tokener_free(tok);
-	return ret;
-}
-
-/* A CRL as DER, PEM or hex text of DER (a PCCS answers rootcacrl in hex). */
-static int crl_parse(const uint8_t *b, size_t len, X509_CRL **crl)
-{
-	const unsigned char *p = b;
-	uint8_t *der = NULL;
-	size_t l = len, w;
-	BIO *bio;
-
-	*crl = NULL;
-	if (len && b[0] == 0x30) {
-		*crl = d2i_X509_CRL(NULL, &p, (long)len);
-		if (*crl && p != b + len) {
-			X509_CRL_free(*crl);
-			*crl = NULL;
-		}
-	} else if (len > 10 && !memcmp(b, "-----BEGIN", 10)) {
-		bio = BIO_new_mem_buf(b, (int)len);
-		*crl = bio ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL) : NULL;
-		BIO_free(bio);
-	} else {
-		while (l && (b[l - 1] == '\n' || b[l - 1] == '\r' || b[l - 1] == ' '))
-			l--;
-		if (l && !(l % 2) && strlen((const char *)b) == len && (der = malloc(l / 2))) {
-			char *h = strndup((const char *)b, l);
-
-			if (h && !cvmg_hex_decode(h, der, l / 2, &w) && w == l / 2) {
-				p = der;
-				*crl = d2i_X509_CRL(NULL, &p, (long)w);
-				if (*crl && p != der + w) {
-					X509_CRL_free(*crl);
-					*crl = NULL;
-				}
-			}
-			free(h);
-		}
-		free(der);
-	}
-	ERR_clear_error();
-	return *crl ? 0 : -EBADMSG;
-}
-
-static char *crl_hex(X509_CRL *crl)
-{
-	unsigned char *der = NULL;
-	char *hex = NULL;
-	int l = i2d_X509_CRL(crl, &der);
-
-	if (l > 0 && (hex = malloc(2 * (size_t)l + 1)))
-		cvmg_hex_encode(der, (size_t)l, hex);
-	OPENSSL_free(der);
-	return hex;
 }
 
 /* The root's CRL distribution point (Intel's PCS serves no rootcacrl). */
@@ -453,7 +255,7 @@ static int get_item(const struct fetch_opts *o, struct item *it, X509 *root,
 	ret = get(o, it->url, it->hdr, &hv, &body, &len, e);
 	if (ret)
 		goto out;
-	ret = signed_body(body, len, it->key, &it->raw, it->sig);
+	ret = pcs_signed_body(body, len, it->key, &it->raw, it->sig);
 	if (ret) {
 		snprintf(e->msg, sizeof(e->msg), "%s: HTTP 200, but not {\"%s\": {...}, "
 			 "\"signature\": hex} as PCS serves it", it->url, it->key);
@@ -642,7 +444,7 @@ static int from_pccs(const struct fetch_opts *o, const struct qinfo *qi, X509 *r
 	ret = get(o, url, "SGX-PCK-CRL-Issuer-Chain", &hv, &body, &len, e);
 	if (ret)
 		goto out;
-	ret = crl_parse(body, len, &pck_crl);
+	ret = pcs_crl_parse(body, len, &pck_crl);
 	if (ret) {
 		snprintf(e->msg, sizeof(e->msg), "%s: HTTP 200, but not a CRL", url);
 		goto out;
@@ -684,7 +486,7 @@ static int from_pccs(const struct fetch_opts *o, const struct qinfo *qi, X509 *r
 	if (ret)
 		goto out;
 	ret = -EBADMSG;
-	if (crl_parse(body, len, &root_crl)) {
+	if (pcs_crl_parse(body, len, &root_crl)) {
 		snprintf(e->msg, sizeof(e->msg), "%s: HTTP 200, but not a CRL", url);
 		goto out;
 	}
@@ -696,8 +498,8 @@ static int from_pccs(const struct fetch_opts *o, const struct qinfo *qi, X509 *r
 
 	/* The JSON `verify --collateral` reads. */
 	ret = -ENOMEM;
-	pck_hex = crl_hex(pck_crl);
-	root_hex = crl_hex(root_crl);
+	pck_hex = pcs_crl_hex(pck_crl);
+	root_hex = pcs_crl_hex(root_crl);
 	j = json_object_new_object();
 	if (!pck_hex || !root_hex || !j)
 		goto out;
