@@ -4,7 +4,8 @@
  * THIM endpoint on IMDS or from AMD's KDS (contract in fetch.h).
  *
  * Nothing the network says is believed until it is checked against the report
- * the hardware signed: the VCEK must carry the report's reported TCB and chip ID,
+ * the hardware signed: THIM's tcbm must be the report's REPORTED_TCB, the VCEK
+ * must carry the report's reported TCB and chip ID,
  * its key must verify the report's signature, the ASK must sign it and the ARK
  * the ASK, and the ARK must be AMD's pinned root (or the one given with --root).
  * Only then is it written to the cache; a cache entry is checked the same way
@@ -282,7 +283,8 @@ out:
 	return ret;
 }
 
-static int from_thim(const struct fetch_opts *o, struct fetch_chain *c, struct fetch_err *e)
+static int from_thim(const struct fetch_opts *o, const struct snp_report *r,
+		     struct fetch_chain *c, struct fetch_err *e)
 {
 	uint8_t *body = NULL;
 	uint64_t tcbm = 0;
@@ -298,6 +300,19 @@ static int from_thim(const struct fetch_opts *o, struct fetch_chain *c, struct f
 	if (ret)
 		snprintf(e->msg, sizeof(e->msg), "%s: HTTP 200, but not THIM certification JSON "
 			 "(vcekCert, certificateChain, tcbm)", c->source);
+	/*
+	 * tcbm is the TCB THIM says its VCEK certifies. A VCEK for another TCB
+	 * than the report's is refused below by its extensions; a tcbm that
+	 * disagrees with the signed REPORTED_TCB says the answer is for another
+	 * report (or the host edited it): the answer is not used at all.
+	 */
+	if (!ret && tcbm != r->reported_tcb) {
+		snprintf(e->msg, sizeof(e->msg), "%s: the answer does not fit the report: its "
+			 "tcbm %016llX is not the report's REPORTED_TCB %016llX", c->source,
+			 (unsigned long long)tcbm, (unsigned long long)r->reported_tcb);
+		fetch_chain_free(c);
+		ret = -EBADMSG;
+	}
 	free(body);
 	return ret;
 }
@@ -403,7 +418,7 @@ int fetch_snp_chain(const struct fetch_opts *o, const struct snp_report *r,
 			 "certificate cache (%s), and --offline", o->cache_dir ?: "none");
 		return -ENOENT;
 	}
-	ret = o->source == FETCH_SRC_KDS ? from_kds(o, r, c, e) : from_thim(o, c, e);
+	ret = o->source == FETCH_SRC_KDS ? from_kds(o, r, c, e) : from_thim(o, r, c, e);
 	if (!ret) {
 		ret = check_chain(o, r, c, &why);
 		if (ret)

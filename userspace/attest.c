@@ -2,7 +2,7 @@
 /*
  * cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--offline]
  *                 [--source thim|kds] [--product P] [--root ARK.pem] [--timeout SEC]
- *                 [--no-log] -o BUNDLE [--json]
+ *                 [--pccs URL | --no-collateral] [--no-log] -o BUNDLE [--json]
  *
  * Collects, in the guest, everything `cvmguard verify BUNDLE` needs offline into
  * one evidence bundle (Documentation/bundle.rst):
@@ -10,7 +10,8 @@
  *   1. a fresh HCL report through the module, its user data = the nonce
  *      zero-padded to 64 bytes (hcl_nonce_user_data());
  *   2. on TDX, the TD quote for the TDREPORT from IMDS (td_fetch.c) unless
- *      --offline; the AMD chain for an SNP report: --chain, else the certificate cache
+ *      --offline, and its DCAP collateral from the cache or a PCCS
+ *      (dcap_fetch.c), so the bundle verifies offline with a TCB status; the AMD chain for an SNP report: --chain, else the certificate cache
  *      ($CVMGUARD_CERT_CACHE, else /var/cache/cvmguard), else fetched from
  *      IMDS's THIM endpoint or AMD's KDS (amd_fetch.c) unless --offline; none
  *      is an error unless --no-chain;
@@ -46,6 +47,7 @@
 #include "tcg_log.h"
 #include "tpm_attest.h"
 #include "tpm_quote.h"
+#include "verifier.h"
 
 #define FW_LOG		"/sys/kernel/security/tpm0/binary_bios_measurements"
 #define LOG_MAX		(64u << 20)
@@ -65,6 +67,7 @@ struct attest {
 	bool chain_fetched;		/* chain_src is ours to free */
 	uint8_t *td_quote;		/* TDX: the TD quote for the TDREPORT, or NULL */
 	size_t td_quote_len;
+	struct fetch_collateral col;	/* TDX: its DCAP collateral (col.json NULL: none) */
 	struct cvmg_quote quote;
 	uint8_t *cvmg_log, *fw_log;
 	size_t cvmg_log_len, fw_log_len;
@@ -77,11 +80,12 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard attest [--nonce HEX] [--chain PEM | --no-chain] [--offline]\n"
 		   "                       [--source thim|kds] [--product P] [--root ARK.pem]\n"
-		   "                       [--intel-root ROOT.pem] [--timeout SEC] [--no-log]\n"
+		   "                       [--intel-root ROOT.pem] [--timeout SEC]\n"
+		   "                       [--pccs URL | --no-collateral] [--no-log]\n"
 		   "                       -o BUNDLE [--json]\n\n"
 		   "Write an evidence bundle for `cvmguard verify`: a fresh HCL report whose user\n"
 		   "data is the nonce (zero-padded to 64 bytes), the AMD certificate chain (SNP)\n"
-		   "or the TD quote from IMDS (TDX), a TPM quote by the AK at 0x81000003 over\n"
+		   "or the TD quote from IMDS and its DCAP collateral (TDX), a TPM quote by the AK at 0x81000003 over\n"
 		   "SHA-256 PCRs 0-23 with the nonce as qualifying data, and the module's and\n"
 		   "the firmware's event logs.\n\n"
 		   "  -n, --nonce HEX    the verifier's nonce, 1 to 64 bytes (default: 32 random)\n"
@@ -97,13 +101,19 @@ static void usage(FILE *f)
 		   "      --intel-root F TDX: the root the TD quote from IMDS must verify to\n"
 		   "                     (default: Intel's SGX root)\n"
 		   "      --timeout SEC  total time for each request, retries included (30)\n"
+		   "      --pccs URL     TDX: where the DCAP collateral comes from (default:\n"
+		   "                     fetch.conf's pccs-url, else Azure's\n"
+		   "                     " FETCH_AZURE_PCCS_URL ")\n"
+		   "      --no-collateral  TDX: no collateral in the bundle (the verifier brings\n"
+		   "                     it, or reports the TCB unknown)\n"
 		   "      --no-log       leave the event logs out\n"
 		   "  -o, --output FILE  the bundle (- for stdout)\n"
 		   "  -j, --json         print the summary as JSON\n"
 		   "  -h, --help         this text\n"
 		   "Exit: 0 written, 1 failed, 4 no AK or HCL report index (not a paravisor\n"
-		   "      confidential VM), 5 no TPM, 8 fetching the chain or quote failed,\n"
-		   "      64 usage, 69 no module, 77 permission denied.\n");
+		   "      confidential VM), 5 no TPM, 8 fetching the chain, quote or collateral\n"
+		   "      failed, 2 the collateral is stale, 64 usage or a bad fetch.conf,\n"
+		   "      69 no module, 77 permission denied.\n");
 }
 
 /* --chain FILE: must be PEM certificates, the leaf first. */
@@ -193,6 +203,28 @@ static int td_quote_fetched(struct attest *a, const struct hcl_report *h,
 		return CVMG_EXIT_FAIL;
 	}
 	ret = fetch_td_quote(o, h->hw, &a->td_quote, &a->td_quote_len, &e);
+	return ret ? fetch_error(&e, ret) : CVMG_EXIT_OK;
+}
+
+/*
+ * TDX: the quote's DCAP collateral, verified (dcap_fetch.c), for the bundle. Azure's
+ * cache and Intel's PCS serve collateral signed by Intel's root only: with a
+ * --intel-root (a test root) and no PCCS named, there is none that could verify.
+ */
+static int td_collateral_fetched(struct attest *a, const struct fetch_opts *o)
+{
+	struct fetch_err e;
+	time_t now;
+	int ret;
+
+	if (o->intel_root && !o->pccs_url) {
+		cvmg_warn("--intel-root without --pccs: no DCAP collateral in the bundle (the "
+			  "default PCCS serves collateral for Intel's root only)");
+		return CVMG_EXIT_OK;
+	}
+	if (cvmg_verify_now(&now))
+		return CVMG_EXIT_USAGE;
+	ret = fetch_dcap_collateral(o, a->td_quote, a->td_quote_len, now, &a->col, &e);
 	return ret ? fetch_error(&e, ret) : CVMG_EXIT_OK;
 }
 
@@ -352,6 +384,8 @@ static int write_bundle(struct attest *a, const char *path, size_t *size)
 		ADD(BUNDLE_CERT_CHAIN, a->chain, a->chain_len);
 	if (a->td_quote)
 		ADD(BUNDLE_TD_QUOTE, a->td_quote, a->td_quote_len);
+	if (a->col.json)
+		ADD(BUNDLE_DCAP_COLLATERAL, a->col.json, a->col.len);
 	ADD(BUNDLE_QUOTE_MSG, a->quote.attest, a->quote.attest_len);
 	ADD(BUNDLE_QUOTE_SIG, a->quote.sig, a->quote.sig_len);
 	ADD(BUNDLE_PCRS_SHA256, a->quote.pcrs, sizeof(a->quote.pcrs));
@@ -385,6 +419,7 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 		json_object_object_add(o, "nonce", json_object_new_string(nonce));
 		json_object_object_add(o, "chain", json_object_new_boolean(!!a->chain));
 		json_object_object_add(o, "td_quote", json_object_new_boolean(!!a->td_quote));
+		json_object_object_add(o, "dcap_collateral", json_object_new_boolean(!!a->col.json));
 		json_object_object_add(o, "quote_pcrs", json_object_new_int(CVMG_QUOTE_PCRS));
 		json_object_object_add(o, "cvmguard_log_events", json_object_new_int64(
 			a->cvmg_log ? (int64_t)a->cvmg_events : -1));
@@ -399,8 +434,15 @@ static void summary(const struct attest *a, const char *path, size_t size, bool 
 	fprintf(f, "bundle:        %s, %zu bytes\n", path, size);
 	fprintf(f, "hcl report:    %s hardware report, %zu bytes\n", type, a->report_len);
 	fprintf(f, "nonce:         %s\n", nonce);
-	if (a->type == CVMGUARD_REPORT_TDX)
+	if (a->type == CVMGUARD_REPORT_TDX) {
 		fprintf(f, "td quote:      %s\n", a->td_quote ? "from IMDS, checked" : "none (--offline)");
+		if (a->col.json)
+			fprintf(f, "collateral:    FMSPC %s (PCK %s CA), from %s%s, verified\n",
+				a->col.fmspc, a->col.ca, a->col.source,
+				a->col.from_cache ? " (cached)" : "");
+		else
+			fprintf(f, "collateral:    none: the verifier's TCB status is unknown\n");
+	}
 	else
 		fprintf(f, "chain:         %s\n", a->chain ? a->chain_src : "none (--no-chain)");
 	fprintf(f, "quote:         AK 0x%08x, SHA-256 PCRs 0-%d\n", CVMG_AK_HANDLE,
@@ -435,11 +477,13 @@ int cmd_attest(int argc, char **argv)
 		{ "root", required_argument, NULL, FETCH_OPT_ROOT },
 		{ "intel-root", required_argument, NULL, FETCH_OPT_INTEL_ROOT },
 		{ "timeout", required_argument, NULL, FETCH_OPT_TIMEOUT },
+		{ "pccs", required_argument, NULL, FETCH_OPT_PCCS },
+		{ "no-collateral", no_argument, NULL, 'D' },
 		{}
 	};
 	struct fetch_opts fo;
 	const char *nonce_hex = NULL, *chain_path = NULL, *out = NULL;
-	bool no_chain = false, no_log = false, json = false;
+	bool no_chain = false, no_log = false, json = false, no_col = false;
 	uint8_t ud[HCL_USER_DATA_LEN];
 	struct hcl_claims claims = { 0 };
 	struct attest a = { 0 };
@@ -461,6 +505,7 @@ int cmd_attest(int argc, char **argv)
 		case 'c': chain_path = optarg; break;
 		case 'C': no_chain = true; break;
 		case 'L': no_log = true; break;
+		case 'D': no_col = true; break;
 		case 'o': out = optarg; break;
 		case 'j': json = true; break;
 		case 'h': usage(stdout); rc = CVMG_EXIT_OK; goto out;
@@ -468,12 +513,17 @@ int cmd_attest(int argc, char **argv)
 		}
 	}
 	rc = CVMG_EXIT_USAGE;
-	if (optind != argc || !out || (chain_path && no_chain)) {
+	if (optind != argc || !out || (chain_path && no_chain) || (no_col && fo.pccs_url)) {
 		if (!out && optind == argc)
 			cvmg_err("no bundle to write (-o BUNDLE)");
+		else if (no_col && fo.pccs_url)
+			cvmg_err("--pccs and --no-collateral: one or the other");
 		usage(stderr);
 		goto out;
 	}
+	if (fetch_config_load(&fo))
+		goto out;
+	fo.azure = true;	/* the evidence comes from Azure's paravisor */
 	if (nonce_hex) {
 		if (cvmg_hex_arg("--nonce", nonce_hex, a.nonce, 1, sizeof(a.nonce), &a.nonce_len))
 			goto out;
@@ -521,6 +571,8 @@ int cmd_attest(int argc, char **argv)
 		rc = CVMG_EXIT_FAIL;
 	} else if (h.rt_report_type == HCL_REPORT_TDX) {
 		rc = td_quote_fetched(&a, &h, &fo);
+		if (!rc && a.td_quote && !no_col)
+			rc = td_collateral_fetched(&a, &fo);
 		if (rc)
 			goto out;
 		rc = CVMG_EXIT_FAIL;
@@ -559,5 +611,7 @@ out:
 	X509_free(fo.root);
 	X509_free(fo.intel_root);
 	free(a.td_quote);
+	fetch_collateral_free(&a.col);
+	free(fo.pccs_conf);
 	return rc;
 }

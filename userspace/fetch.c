@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -29,6 +30,48 @@ struct body {
 	size_t len, cap, max;
 	bool too_big;
 };
+
+#define HDR_MAX		(32u << 10)	/* one response header's value */
+
+struct hdrs {
+	struct fetch_hdr *h;
+	size_t n;
+};
+
+/* Response headers: keep the value of each one asked for (the last, if repeated). */
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct hdrs *hs = arg;
+	size_t len = size * n, i, nl, vl;
+	const char *v;
+
+	for (i = 0; i < hs->n; i++) {
+		nl = strlen(hs->h[i].name);
+		if (len <= nl || p[nl] != ':' || strncasecmp(p, hs->h[i].name, nl))
+			continue;
+		v = p + nl + 1;
+		vl = len - nl - 1;
+		while (vl && (*v == ' ' || *v == '\t'))
+			v++, vl--;
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		free(hs->h[i].value);
+		hs->h[i].value = vl <= HDR_MAX ? strndup(v, vl) : NULL;
+		if (!hs->h[i].value)
+			return 0;	/* out of memory or oversize: the transfer fails */
+	}
+	return len;
+}
+
+static void hdrs_reset(struct hdrs *hs)
+{
+	size_t i;
+
+	for (i = 0; i < hs->n; i++) {
+		free(hs->h[i].value);
+		hs->h[i].value = NULL;
+	}
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
@@ -100,6 +143,30 @@ static bool retryable(CURLcode cc, long http, bool too_big)
 int fetch_http(const char *url, const char *post_json, bool imds, unsigned int budget_ms,
 	       uint8_t **out, size_t *len, struct fetch_err *e)
 {
+	return fetch_http_hdr(url, post_json, imds, budget_ms, NULL, 0, out, len, e);
+}
+
+/**
+ * fetch_http_hdr() - fetch_http(), keeping some response headers
+ * @url: as fetch_http()
+ * @post_json: as fetch_http()
+ * @imds: as fetch_http()
+ * @budget_ms: as fetch_http()
+ * @want: the headers to keep (name matched without case); each value is set to a
+ *        malloc'ed copy of the header of the answer returned, or NULL when it had
+ *        none (the caller frees them, whatever the result)
+ * @nwant: how many
+ * @out: as fetch_http()
+ * @len: as fetch_http()
+ * @e: as fetch_http()
+ *
+ * Return: as fetch_http().
+ */
+int fetch_http_hdr(const char *url, const char *post_json, bool imds, unsigned int budget_ms,
+		   struct fetch_hdr *want, size_t nwant, uint8_t **out, size_t *len,
+		   struct fetch_err *e)
+{
+	struct hdrs hs = { want, nwant };
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *hdrs = NULL;
 	struct body b = { .max = FETCH_MAX_SIZE };
@@ -136,6 +203,7 @@ int fetch_http(const char *url, const char *post_json, bool imds, unsigned int b
 		errbuf[0] = 0;
 		b.len = 0;
 		b.too_big = false;
+		hdrs_reset(&hs);
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
@@ -149,6 +217,10 @@ int fetch_http(const char *url, const char *post_json, bool imds, unsigned int b
 		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)FETCH_MAX_SIZE);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+		if (nwant) {
+			curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+			curl_easy_setopt(c, CURLOPT_HEADERDATA, &hs);
+		}
 		if (hdrs)
 			curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 		if (imds) {
@@ -192,6 +264,8 @@ int fetch_http(const char *url, const char *post_json, bool imds, unsigned int b
 		snprintf(e->msg, sizeof(e->msg), "%s: no answer within %u ms", url, budget_ms);
 	}
 out:
+	if (ret)
+		hdrs_reset(&hs);
 	free(b.buf);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);

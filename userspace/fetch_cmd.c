@@ -2,13 +2,17 @@
 /*
  * cvmguard fetch [--source thim|kds] [--product NAME] [--cache DIR | --no-cache]
  *                [--offline | --refresh] [--root ARK.pem] [--timeout SEC]
- *                [--intel-root ROOT.pem] [-o OUT] REPORT
+ *                [--intel-root ROOT.pem] [--pccs URL] [--collateral-out FILE]
+ *                [-o OUT] REPORT
  *
  * For an SNP report (an HCL report or a bare one): the VCEK chain, from the
  * certificate cache or fetched from IMDS's THIM endpoint or AMD's KDS, checked
  * against the report before it is cached or written (amd_fetch.c).
  * For a TDREPORT (an Azure TDX HCL report or a bare one): the TD quote from
- * IMDS's quote endpoint, checked against the TDREPORT and the root (td_fetch.c).
+ * IMDS's quote endpoint, checked against the TDREPORT and the root (td_fetch.c),
+ * and with --collateral-out its DCAP collateral. For a TD quote: its DCAP
+ * collateral from the cache or a PCCS, verified before it is cached or written
+ * (dcap_fetch.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,22 +27,27 @@
 #include "fetch.h"
 #include "hcl_report.h"
 #include "tdx_quote.h"
+#include "verifier.h"
 
 #define REPORT_MAX	(1u << 20)
+
+enum { OPT_COLLATERAL_OUT = 0x200 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard fetch [--source thim|kds] [--product NAME]\n"
 		   "                      [--cache DIR | --no-cache] [--offline | --refresh]\n"
 		   "                      [--root ARK.pem] [--intel-root ROOT.pem] [--timeout SEC]\n"
-		   "                      [-o OUT] REPORT\n\n"
+		   "                      [--pccs URL] [--collateral-out FILE] [-o OUT] REPORT\n\n"
 		   "For an SNP report (an HCL report or a bare one) get the VCEK, ASK and ARK:\n"
 		   "from the certificate cache, else from Azure's THIM endpoint on IMDS or from\n"
 		   "AMD's KDS; what comes from the network is checked against the report (TCB,\n"
 		   "chip ID, the report's signature, the chain to the root) before it is cached.\n"
 		   "For a TDREPORT (an Azure TDX HCL report or a bare one) get its TD quote from\n"
 		   "IMDS (" FETCH_IMDS_URL FETCH_TDQUOTE_PATH "), checked to be for this\n"
-		   "TDREPORT and to verify to Intel's root.\n\n"
+		   "TDREPORT and to verify to Intel's root. For a TD quote get its DCAP collateral\n"
+		   "(TCB info, QE identity, CRLs, issuer chains) from the cache or a PCCS, verified\n"
+		   "to Intel's root before it is cached or written, as `verify --collateral` reads it.\n\n"
 		   "  -s, --source S     thim (default: " FETCH_IMDS_URL FETCH_THIM_PATH ")\n"
 		   "                     or kds (" FETCH_KDS_URL ")\n"
 		   "  -p, --product P    Milan, Genoa or Turin, for KDS when the report does not say\n"
@@ -51,11 +60,18 @@ static void usage(FILE *f)
 		   "      --intel-root F the root a TD quote must verify to (default: Intel's\n"
 		   "                     SGX root, pinned)\n"
 		   "  -t, --timeout SEC  total time for each request, its retries included (30)\n"
-		   "  -o, --output FILE  write the chain as PEM: VCEK, ASK, ARK, or the TD quote\n"
-		   "                     (- for stdout)\n"
+		   "      --pccs URL     the PCCS for DCAP collateral (default: fetch.conf's\n"
+		   "                     pccs-url, else for an HCL report Azure's\n"
+		   "                     " FETCH_AZURE_PCCS_URL ",\n"
+		   "                     else Intel's PCS " FETCH_PCS_URL ")\n"
+		   "      --collateral-out FILE  write the DCAP collateral (JSON) there; for a\n"
+		   "                     TDREPORT, fetch the collateral of its quote too\n"
+		   "  -o, --output FILE  write the chain as PEM: VCEK, ASK, ARK; the TD quote;\n"
+		   "                     for a TD quote, its collateral (- for stdout)\n"
 		   "  -h, --help         this text\n"
-		   "Exit: 0 got it, 1 not cached and --offline, 3 REPORT is not a report,\n"
-		   "      8 the fetch failed or its answer does not fit the report, 64 usage.\n");
+		   "Exit: 0 got it, 1 not cached and --offline, 2 the collateral is authentic but\n"
+		   "      stale, 3 REPORT is not a report, 8 the fetch failed or its answer does\n"
+		   "      not fit the report or does not verify, 64 usage or a bad fetch.conf.\n");
 }
 
 /**
@@ -85,11 +101,14 @@ int fetch_root_load(const char *path, X509 **out)
  * @e: what fetch_snp_chain() said
  * @ret: what it returned
  *
- * Return: CVMG_EXIT_FAIL for "offline and not cached", else CVMG_EXIT_FETCH.
+ * Return: CVMG_EXIT_FAIL for "offline and not cached", CVMG_EXIT_POLICY for stale
+ * DCAP collateral, else CVMG_EXIT_FETCH.
  */
 int fetch_error(const struct fetch_err *e, int ret)
 {
 	cvmg_err("%s", e->msg[0] ? e->msg : strerror(-ret));
+	if (ret == -ESTALE)
+		return CVMG_EXIT_POLICY;	/* authentic, out of its window: issue 14 */
 	return ret == -ENOENT ? CVMG_EXIT_FAIL : CVMG_EXIT_FETCH;
 }
 
@@ -138,6 +157,14 @@ int fetch_parse_opt(struct fetch_opts *o, int c, const char *arg)
 		X509_free(o->intel_root);
 		o->intel_root = NULL;
 		return fetch_root_load(arg, &o->intel_root) ? -EINVAL : 0;
+	case FETCH_OPT_PCCS:
+		if (fetch_pccs_url_check(arg)) {
+			cvmg_err("--pccs: '%s' is not an http:// or https:// URL without a query",
+				 arg);
+			return -EINVAL;
+		}
+		o->pccs_url = arg;
+		return 0;
 	default:
 		return 1;
 	}
@@ -154,20 +181,32 @@ bad:
  * Sets @tdreport for TDX, fills @r for SNP.
  */
 static int load_report(const char *path, struct snp_report *r, uint8_t **buf,
-		       const uint8_t **tdreport)
+		       const uint8_t **tdreport, size_t *qlen, bool *azure)
 {
 	struct hcl_report h;
 	struct tdx_report td;
+	struct tdx_quote q;
 	size_t len;
 	int ret;
 
 	*tdreport = NULL;
+	*qlen = 0;
+	*azure = false;
 	ret = cvmg_read_file(path, buf, &len, REPORT_MAX);
 	if (ret) {
 		cvmg_err("%s: %s", path, strerror(-ret));
 		return CVMG_EXIT_USAGE;
 	}
+	if (tdx_quote_is_quote(*buf, len)) {
+		if (tdx_quote_parse(*buf, len, &q)) {
+			cvmg_err("%s: a TD quote that does not parse", path);
+			return CVMG_EXIT_MALFORMED;
+		}
+		*qlen = len;
+		return 0;
+	}
 	if (!hcl_report_parse(*buf, len, &h)) {
+		*azure = true;	/* an HCL report: Azure's paravisor made it */
 		if (h.rt_report_type == HCL_REPORT_TDX && h.hw_len >= TDX_REPORT_SIZE &&
 		    !tdx_report_parse(h.hw, h.hw_len, &td)) {
 			*tdreport = h.hw;
@@ -190,31 +229,61 @@ static int load_report(const char *path, struct snp_report *r, uint8_t **buf,
 	return 0;
 }
 
-/* The TD quote for a TDREPORT, written to @out. */
+static int write_out(const char *out, const void *buf, size_t len)
+{
+	int ret = 0;
+
+	if (out && strcmp(out, "-"))
+		ret = cvmg_write_file_atomic(out, buf, len, 0644);
+	else if (out && (fwrite(buf, 1, len, stdout) != len || fflush(stdout)))
+		ret = -EIO;
+	if (ret) {
+		cvmg_err("%s: %s", out, strerror(-ret));
+		return CVMG_EXIT_FAIL;
+	}
+	return CVMG_EXIT_OK;
+}
+
+/* The DCAP collateral for a TD quote, written to @out. */
+static int collateral(const struct fetch_opts *o, const char *path, const uint8_t *quote,
+		      size_t qlen, const char *out)
+{
+	struct fetch_collateral c;
+	struct fetch_err e;
+	time_t now;
+	int ret, rc;
+
+	if (cvmg_verify_now(&now))
+		return CVMG_EXIT_USAGE;
+	ret = fetch_dcap_collateral(o, quote, qlen, now, &c, &e);
+	if (ret)
+		return fetch_error(&e, ret);
+	fprintf(stderr, "%s: DCAP collateral for FMSPC %s (PCK %s CA) from %s%s\n", path,
+		c.fmspc, c.ca, c.source, c.from_cache ? " (cached)" : "");
+	rc = write_out(out, c.json, c.len);
+	fetch_collateral_free(&c);
+	return rc;
+}
+
+/* The TD quote for a TDREPORT, written to @out; its collateral to @col_out. */
 static int td_quote(const struct fetch_opts *o, const char *path, const uint8_t *tdreport,
-		    const char *out)
+		    const char *out, const char *col_out)
 {
 	struct fetch_err e;
 	uint8_t *quote = NULL;
 	size_t len = 0;
-	int ret;
+	int ret, rc;
 
 	ret = fetch_td_quote(o, tdreport, &quote, &len, &e);
 	if (ret)
 		return fetch_error(&e, ret);
 	fprintf(stderr, "%s: TD quote, %zu bytes, from %s%s (verified to the root, for this "
 		"TDREPORT)\n", path, len, o->imds_url, FETCH_TDQUOTE_PATH);
-	ret = 0;
-	if (out && strcmp(out, "-"))
-		ret = cvmg_write_file_atomic(out, quote, len, 0644);
-	else if (out && fwrite(quote, 1, len, stdout) != len)
-		ret = -EIO;
+	rc = write_out(out, quote, len);
+	if (!rc && col_out)
+		rc = collateral(o, path, quote, len, col_out);
 	free(quote);
-	if (ret) {
-		cvmg_err("%s: %s", out, strerror(-ret));
-		return CVMG_EXIT_FAIL;
-	}
-	return CVMG_EXIT_OK;
+	return rc;
 }
 
 static int write_chain(const struct fetch_chain *c, const char *path)
@@ -251,11 +320,13 @@ int cmd_fetch(int argc, char **argv)
 		{ "root", required_argument, NULL, FETCH_OPT_ROOT },
 		{ "intel-root", required_argument, NULL, FETCH_OPT_INTEL_ROOT },
 		{ "timeout", required_argument, NULL, FETCH_OPT_TIMEOUT },
+		{ "pccs", required_argument, NULL, FETCH_OPT_PCCS },
+		{ "collateral-out", required_argument, NULL, OPT_COLLATERAL_OUT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *out = NULL;
+	const char *out = NULL, *col_out = NULL;
 	struct fetch_opts o;
 	struct fetch_chain c = { 0 };
 	struct fetch_err e;
@@ -263,6 +334,7 @@ int cmd_fetch(int argc, char **argv)
 	const uint8_t *tdreport = NULL;
 	uint8_t *buf = NULL;
 	bool no_cache = false;
+	size_t qlen = 0;
 	int ch, ret, rc = CVMG_EXIT_USAGE;
 
 	fetch_opts_init(&o);
@@ -277,6 +349,7 @@ int cmd_fetch(int argc, char **argv)
 		case 'N': no_cache = true; break;
 		case 'R': o.refresh = true; break;
 		case 'o': out = optarg; break;
+		case OPT_COLLATERAL_OUT: col_out = optarg; break;
 		case 'h': usage(stdout); rc = CVMG_EXIT_OK; goto out;
 		default: usage(stderr); goto out;
 		}
@@ -291,11 +364,27 @@ int cmd_fetch(int argc, char **argv)
 	}
 	if (no_cache)
 		o.cache_dir = NULL;
-	rc = load_report(argv[optind], &r, &buf, &tdreport);
+	if (fetch_config_load(&o))
+		goto out;
+	rc = load_report(argv[optind], &r, &buf, &tdreport, &qlen, &o.azure);
 	if (rc)
 		goto out;
+	if (qlen) {
+		if (out && col_out && strcmp(out, col_out)) {
+			cvmg_err("a TD quote's output is its collateral: -o or --collateral-out");
+			rc = CVMG_EXIT_USAGE;
+			goto out;
+		}
+		rc = collateral(&o, argv[optind], buf, qlen, col_out ?: out);
+		goto out;
+	}
 	if (tdreport) {
-		rc = td_quote(&o, argv[optind], tdreport, out);
+		rc = td_quote(&o, argv[optind], tdreport, out, col_out);
+		goto out;
+	}
+	if (col_out) {
+		cvmg_err("--collateral-out: DCAP collateral is for TDX evidence, not an SNP report");
+		rc = CVMG_EXIT_USAGE;
 		goto out;
 	}
 	ret = fetch_snp_chain(&o, &r, &c, &e);
@@ -310,6 +399,7 @@ out:
 	fetch_chain_free(&c);
 	X509_free(o.root);
 	X509_free(o.intel_root);
+	free(o.pccs_conf);
 	free(buf);
 	return rc;
 }
