@@ -27,6 +27,11 @@ struct tdx_sink {
 					 * the TDREPORT, if any) */
 };
 
+/* verifier.c: entries of the result document. */
+bool vresult_check(json_object *checks, const char *name, int ok, const char *detail);
+void vresult_hex(json_object *o, const char *key, const uint8_t *p, size_t n);
+void vresult_x64(json_object *o, const char *key, uint64_t v);
+
 struct tdx_evidence {
 	const uint8_t *quote;		/* the TD quote, or NULL */
 	size_t quote_len;
