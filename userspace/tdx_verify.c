@@ -28,8 +28,6 @@ static json_object *quote_claims(const struct tdx_quote *q, const struct tdxq_re
 {
 	json_object *o = json_object_new_object();
 	const struct tdx_quote_body *b = &q->body;
-	char key[8];
-	int i;
 
 	json_object_object_add(o, "version", json_object_new_int(q->version));
 	json_object_object_add(o, "tdx_module", json_object_new_string(
@@ -38,18 +36,8 @@ static json_object *quote_claims(const struct tdx_quote *q, const struct tdxq_re
 	vresult_hex(o, "mrseam", b->mrseam, 48);
 	vresult_hex(o, "mrsignerseam", b->mrsignerseam, 48);
 	vresult_x64(o, "seam_attributes", b->seam_attributes);
-	vresult_x64(o, "td_attributes", b->td_attributes);
-	json_object_object_add(o, "debug", json_object_new_boolean(!!(b->td_attributes & 1)));
-	vresult_x64(o, "xfam", b->xfam);
-	vresult_hex(o, "mrtd", b->mrtd, 48);
-	vresult_hex(o, "mrconfigid", b->mrconfigid, 48);
-	vresult_hex(o, "mrowner", b->mrowner, 48);
-	vresult_hex(o, "mrownerconfig", b->mrownerconfig, 48);
-	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		vresult_hex(o, key, b->rtmr[i], 48);
-	}
-	vresult_hex(o, "report_data", b->report_data, 64);
+	vresult_td(o, b->td_attributes, b->xfam, b->mrtd, b->mrconfigid, b->mrowner,
+		   b->mrownerconfig, b->rtmr, b->report_data);
 	if (q->body_type == 3) {
 		vresult_hex(o, "tee_tcb_svn2", b->tee_tcb_svn2, 16);
 		vresult_hex(o, "mrservicetd", b->mrservicetd, 48);

@@ -71,6 +71,40 @@ bool vresult_check(json_object *checks, const char *name, int ok, const char *de
 	return !ok;
 }
 
+/**
+ * vresult_td() - the claims a TDREPORT and a TD quote's body share, in one order
+ * @o: the claims object
+ * @td_attributes: TD attributes (bit 0: debug)
+ * @xfam: XFAM
+ * @mrtd: MRTD
+ * @mrconfigid: MRCONFIGID
+ * @mrowner: MROWNER
+ * @mrownerconfig: MROWNERCONFIG
+ * @rtmr: RTMR0-3
+ * @report_data: REPORTDATA
+ */
+void vresult_td(json_object *o, uint64_t td_attributes, uint64_t xfam, const uint8_t *mrtd,
+		const uint8_t *mrconfigid, const uint8_t *mrowner, const uint8_t *mrownerconfig,
+		const uint8_t (*rtmr)[48], const uint8_t *report_data)
+{
+	char key[8];
+	int i;
+
+	vresult_x64(o, "td_attributes", td_attributes);
+	json_object_object_add(o, "debug",
+			       json_object_new_boolean(!!(td_attributes & TDX_ATTR_DEBUG)));
+	vresult_x64(o, "xfam", xfam);
+	vresult_hex(o, "mrtd", mrtd, 48);
+	vresult_hex(o, "mrconfigid", mrconfigid, 48);
+	vresult_hex(o, "mrowner", mrowner, 48);
+	vresult_hex(o, "mrownerconfig", mrownerconfig, 48);
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "rtmr%d", i);
+		vresult_hex(o, key, rtmr[i], 48);
+	}
+	vresult_hex(o, "report_data", report_data, 64);
+}
+
 /* ok: 1 pass, 0 fail, -1 skip */
 static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
 {
@@ -195,25 +229,12 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 static void tdx_claims(struct vctx *c, const struct tdx_report *t)
 {
 	json_object *o = json_object_new_object();
-	char key[8];
-	int i;
 
 	vresult_hex(o, "cpusvn", t->cpusvn, 16);
 	vresult_hex(o, "tee_tcb_svn", t->tee_tcb_svn, 16);
 	vresult_hex(o, "mrseam", t->mrseam, 48);
-	vresult_x64(o, "td_attributes", t->td_attributes);
-	json_object_object_add(o, "debug",
-			       json_object_new_boolean(!!(t->td_attributes & TDX_ATTR_DEBUG)));
-	vresult_x64(o, "xfam", t->xfam);
-	vresult_hex(o, "mrtd", t->mrtd, 48);
-	vresult_hex(o, "mrconfigid", t->mrconfigid, 48);
-	vresult_hex(o, "mrowner", t->mrowner, 48);
-	vresult_hex(o, "mrownerconfig", t->mrownerconfig, 48);
-	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		vresult_hex(o, key, t->rtmr[i], 48);
-	}
-	vresult_hex(o, "report_data", t->report_data, 64);
+	vresult_td(o, t->td_attributes, t->xfam, t->mrtd, t->mrconfigid, t->mrowner,
+		   t->mrownerconfig, t->rtmr, t->report_data);
 	json_object_object_add(c->claims, "tdx", o);
 }
 
