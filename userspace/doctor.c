@@ -73,7 +73,7 @@ __attribute__((format(printf, 5, 6)))
 static void say(struct doctor *d, const char *check, enum level lvl, const char *next,
 		const char *fmt, ...)
 {
-	char detail[512];
+	char detail[1280];	/* the imds line carries a URL and curl's error */
 	va_list ap;
 
 	va_start(ap, fmt);
