@@ -433,3 +433,40 @@ int fetch_snp_chain(const struct fetch_opts *o, const struct snp_report *r,
 		cache_put(o, r, c);
 	return 0;
 }
+
+/**
+ * fetch_thim_chain() - the chain THIM serves, unchecked: for `cvmguard doctor`
+ * @o: imds_url and budget_ms
+ * @c: receives the chain as sent (fetch_chain_free() it, also on failure)
+ * @e: receives what went wrong, with the URL
+ *
+ * Nothing here is to be believed before fetch_chain_check() accepts it; the
+ * cache is neither read nor written.
+ *
+ * Return: 0; -EFBIG, -EIO for a failed request; -EBADMSG for an answer that is not
+ * THIM's JSON; -ENOMEM.
+ */
+int fetch_thim_chain(const struct fetch_opts *o, struct fetch_chain *c, struct fetch_err *e)
+{
+	memset(c, 0, sizeof(*c));
+	memset(e, 0, sizeof(*e));
+	return from_thim(o, c, e);
+}
+
+/**
+ * fetch_chain_check() - does a chain fit the report and end in the trusted root?
+ * @o: root (NULL: AMD's, pinned) and product
+ * @r: the report, as the hardware signed it
+ * @c: the chain; its product is set from the VCEK
+ * @why: receives what does not hold
+ *
+ * The checks fetch_snp_chain() makes before it uses or caches a chain.
+ *
+ * Return: 0, or a negative errno with @why set.
+ */
+int fetch_chain_check(const struct fetch_opts *o, const struct snp_report *r,
+		      struct fetch_chain *c, const char **why)
+{
+	*why = NULL;
+	return check_chain(o, r, c, why);
+}

@@ -85,6 +85,50 @@ int cvmg_extra_args(int argc, char **argv, int want)
 }
 
 /**
+ * cvmg_parse_args() - a command's option loop, its -h and its errors
+ * @argc: as given to the command
+ * @argv: as given to the command
+ * @shortopts: as for cvmg_getopt(), with 'h' for --help
+ * @longopts: as for cvmg_getopt()
+ * @operands: how many words must follow the options
+ * @usage: prints the command's usage on the stream given
+ * @on_opt: handles one option of the command's own: 0, or an exit code to stop with
+ *          (after printing why)
+ * @ctx: for @on_opt
+ *
+ * -h prints the usage on stdout; an unknown option, a missing argument or the
+ * wrong number of operands prints the message and the usage on stderr.
+ *
+ * Return: -1 when the command is to run (optind is at its first operand), else
+ * the exit code to return: CVMG_EXIT_OK after -h, CVMG_EXIT_USAGE, or @on_opt's.
+ */
+int cvmg_parse_args(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, int operands, void (*usage)(FILE *f),
+		    int (*on_opt)(int c, const char *arg, void *ctx), void *ctx)
+{
+	int c, ret;
+
+	while ((c = cvmg_getopt(argc, argv, shortopts, longopts)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return CVMG_EXIT_OK;
+		}
+		if (c == '?') {
+			usage(stderr);
+			return CVMG_EXIT_USAGE;
+		}
+		ret = on_opt(c, optarg, ctx);
+		if (ret)
+			return ret;
+	}
+	if (cvmg_extra_args(argc, argv, operands)) {
+		usage(stderr);
+		return CVMG_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/**
  * cvmg_hex_arg() - decode the hex argument of option @opt, saying what is wrong
  * @opt: the option's name for the message, e.g. "--nonce"
  * @hex: the argument

@@ -77,6 +77,9 @@ extern bool cvmg_json;		/* --json was given: errors are JSON on stdout too */
 int cvmg_getopt(int argc, char *const argv[], const char *shortopts,
 		const struct option *longopts);
 int cvmg_extra_args(int argc, char **argv, int want);
+int cvmg_parse_args(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts, int operands, void (*usage)(FILE *f),
+		    int (*on_opt)(int c, const char *arg, void *ctx), void *ctx);
 int cvmg_hex_arg(const char *opt, const char *hex, uint8_t *out, size_t min, size_t max,
 		 size_t *len);
 struct json_object *cvmg_json_new(void);
@@ -90,6 +93,7 @@ int cvmg_env_check(void);
 int cvmg_hex_decode(const char *hex, uint8_t *out, size_t outlen, size_t *written);
 void cvmg_hex_encode(const uint8_t *in, size_t len, char *out);
 int cvmg_read_file(const char *path, uint8_t **buf, size_t *len, size_t max);
+int cvmg_read_line(const char *path, char *buf, size_t len);
 int cvmg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned int mode);
 
 #endif /* CVMGUARD_H */

@@ -3,12 +3,14 @@
  * cvmguard doctor [--json]: is this machine ready? One line per check, each OK, WARN
  * or FAIL with what to do next: the module (loaded, ABI, signature), the vTPM and its
  * banks, the platform (what the kernel and the paravisor's report say), the
- * paravisor's report index and a fresh report bound to random user data, Secure
- * Boot and lockdown, the caller's access to /dev/cvmguard, and every volume with a
- * cvmguard token. Exit 0 only when nothing FAILs, else 1 (64: usage).
+ * paravisor's report index and a fresh report bound to random user data, the
+ * instance metadata service (doctor_imds.c: what it serves must fit that report),
+ * Secure Boot and lockdown, the caller's access to /dev/cvmguard, and every volume
+ * with a cvmguard token. Exit 0 only when nothing FAILs, else 1 (64: usage).
  *
  * The checks only read: doctor loads no module, writes no TPM state except the
- * paravisor's user-data index (as any report does) and opens no volume.
+ * paravisor's user-data index (as any report does), opens no volume and fills no
+ * cache; the one network request (IMDS, unless --offline) is bounded by --timeout.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -33,6 +35,8 @@
 
 #include "cvmguard.h"
 #include "device.h"
+#include "doctor.h"
+#include "fetch.h"
 #include "hcl_report.h"
 #include "info.h"
 #include "luks_token.h"
@@ -42,17 +46,26 @@
 #define EFI_SECUREBOOT "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 #define DKMS_MOK_CERT "/var/lib/dkms/mok.pub"
 
-enum level { OK, WARN, FAIL };
-static const char *const level_name[] = { "OK", "WARN", "FAIL" };
+enum level { OK = DOCTOR_OK, WARN = DOCTOR_WARN, FAIL = DOCTOR_FAIL, SKIP = DOCTOR_SKIP };
+static const char *const level_name[] = { "OK", "WARN", "FAIL", "SKIP" };
 
 struct doctor {
 	bool json;
+	bool quiet;		/* a check run only for what a selected one needs */
+	unsigned int only;	/* --check: the CHECK_* bits to print; 0: all */
 	json_object *checks;
-	int fails, warns;
+	int fails, warns, skips;
+	const char *url;	/* the endpoint the next line is about, or NULL */
+	struct fetch_opts fo;	/* IMDS: --offline, --timeout, --root, --intel-root */
 	/* what the module said, when it could be asked */
 	bool have_info;
 	struct cvmguard_info info;
 	int info_err;
+	/* the fresh report, when it was good */
+	uint8_t *report;
+	size_t report_len;
+	uint32_t report_type;
+	struct hcl_report h;
 };
 
 /* Record one check's verdict; @next (may be NULL) says what to do about it. */
@@ -60,14 +73,17 @@ __attribute__((format(printf, 5, 6)))
 static void say(struct doctor *d, const char *check, enum level lvl, const char *next,
 		const char *fmt, ...)
 {
-	char detail[512];
+	char detail[1280];	/* the imds line carries a URL and curl's error */
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (d->quiet)
+		return;
 	d->fails += lvl == FAIL;
 	d->warns += lvl == WARN;
+	d->skips += lvl == SKIP;
 	if (d->json) {
 		json_object *o = json_object_new_object();
 
@@ -75,28 +91,14 @@ static void say(struct doctor *d, const char *check, enum level lvl, const char 
 		json_object_object_add(o, "status", json_object_new_string(level_name[lvl]));
 		json_object_object_add(o, "detail", json_object_new_string(detail));
 		json_object_object_add(o, "next", next ? json_object_new_string(next) : NULL);
+		if (d->url)
+			json_object_object_add(o, "url", json_object_new_string(d->url));
 		json_object_array_add(d->checks, o);
 		return;
 	}
 	printf("%-4s %-15s %s\n", level_name[lvl], check, detail);
 	if (next && lvl != OK)
 		printf("     %-15s -> %s\n", "", next);
-}
-
-/* The first line of a small sysfs/securityfs file, without its newline. */
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		ret = -EIO;
-	else
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return ret;
 }
 
 static void check_module(struct doctor *d)
@@ -187,8 +189,8 @@ static void check_signature(struct doctor *d)
 	const char *path = NULL;
 	bool loaded = !access("/sys/module/cvmguard", F_OK), unsigned_loaded;
 
-	read_line("/sys/module/cvmguard/taint", taint, sizeof(taint));
-	read_line("/sys/module/module/parameters/sig_enforce", enforce, sizeof(enforce));
+	cvmg_read_line("/sys/module/cvmguard/taint", taint, sizeof(taint));
+	cvmg_read_line("/sys/module/module/parameters/sig_enforce", enforce, sizeof(enforce));
 	unsigned_loaded = loaded && strchr(taint, 'E');
 	ctx = kmod_new(NULL, NULL);
 	if (ctx && !kmod_module_new_from_name(ctx, "cvmguard", &mod))
@@ -239,7 +241,7 @@ static void check_tpm(struct doctor *d)
 
 	if (!d->have_info) {
 		/* Without the module, the kernel's own view. */
-		if (read_line("/sys/class/tpm/tpm0/tpm_version_major", major, sizeof(major)) ||
+		if (cvmg_read_line("/sys/class/tpm/tpm0/tpm_version_major", major, sizeof(major)) ||
 		    strcmp(major, "2"))
 			say(d, "tpm", FAIL, "a confidential VM needs its vTPM: check the VM's "
 			    "security type and that tpm_crb or tpm_tis is loaded",
@@ -366,12 +368,42 @@ static void check_report(struct doctor *d)
 	else if (!claims.ak)
 		say(d, "report", FAIL, "do not trust this machine's evidence: report it",
 		    "the claims carry no vTPM attestation key (HCLAkPub)");
-	else
+	else {
 		say(d, "report", OK, NULL, "fresh %s report, %zu bytes: REPORT_DATA binds the "
 		    "claims, user-data matches, HCLAkPub present",
 		    type == CVMGUARD_REPORT_TDX ? "TDX" : "SNP", len);
+		d->report = buf;	/* for the IMDS check */
+		d->report_len = len;
+		d->report_type = type;
+		d->h = h;
+		buf = NULL;
+	}
 	hcl_claims_free(&claims);
 	free(buf);
+}
+
+/* What IMDS serves for the fresh report (doctor_imds.c). */
+static void check_imds(struct doctor *d)
+{
+	struct doctor_verdict v;
+
+	if (d->fo.offline) {
+		say(d, "imds", SKIP, NULL, "not checked (--offline): attest then needs a cached "
+		    "VCEK chain (SNP) and gets no TD quote (TDX)");
+		return;
+	}
+	if (!d->report) {
+		say(d, "imds", FAIL, "see the report check", "no fresh report to check what "
+		    FETCH_IMDS_URL " serves against");
+		return;
+	}
+	if (d->report_type == CVMGUARD_REPORT_TDX)
+		doctor_imds_td(&d->fo, d->h.hw, d->h.hw_len, &v);
+	else
+		doctor_imds_snp(&d->fo, d->h.hw, d->h.hw_len, &v);
+	d->url = v.url;
+	say(d, "imds", (enum level)v.level, v.next, "%s", v.detail);
+	d->url = NULL;
 }
 
 static void check_secure_boot(struct doctor *d)
@@ -408,7 +440,7 @@ static void check_lockdown(struct doctor *d)
 	char buf[128];
 	const char *on;
 
-	if (read_line("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+	if (cvmg_read_line("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
 		say(d, "lockdown", WARN, "mount securityfs on /sys/kernel/security; a kernel "
 		    "without the lockdown LSM cannot be locked down", "lockdown state unknown");
 		return;
@@ -528,7 +560,7 @@ static void check_volumes(struct doctor *d)
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/block/%s/size", e->d_name);
-		if (read_line(path, size, sizeof(size)) || !strcmp(size, "0"))
+		if (cvmg_read_line(path, size, sizeof(size)) || !strcmp(size, "0"))
 			continue;
 		snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
 		pr = blkid_new_probe_from_filename(dev);
@@ -548,58 +580,122 @@ static void check_volumes(struct doctor *d)
 		say(d, "volumes", OK, NULL, "no volume with a cvmguard token");
 }
 
+/* The checks in the order they run; --check names them. */
+static const struct {
+	const char *name;
+	void (*run)(struct doctor *d);
+} checks[] = {
+	{ "module", check_module },
+	{ "signature", check_signature },
+	{ "tpm", check_tpm },
+	{ "platform", check_platform },
+	{ "paravisor", check_paravisor },
+	{ "report", check_report },
+	{ "imds", check_imds },
+	{ "secure-boot", check_secure_boot },
+	{ "lockdown", check_lockdown },
+	{ "group", check_group },		/* and the device node's owner and mode */
+	{ "volumes", check_volumes },
+};
+#define CHECK(i)	(1u << (i))
+#define CHECK_MODULE	CHECK(0)
+#define CHECK_REPORT	CHECK(5)
+#define CHECK_IMDS	CHECK(6)
+#define NEEDS_MODULE	(CHECK(2) | CHECK(3) | CHECK(4) | CHECK_REPORT)
+
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard doctor [--json]\n\n"
+	size_t i;
+
+	fprintf(f, "Usage: cvmguard doctor [--json] [--check NAME]... [--offline] [--timeout SEC]\n"
+		   "                       [--root ARK.pem] [--intel-root ROOT.pem]\n\n"
 		   "Check whether this machine is ready: the module, its signature, the vTPM,\n"
-		   "the platform, the paravisor and a fresh bound report, Secure Boot,\n"
+		   "the platform, the paravisor and a fresh bound report, what IMDS serves for\n"
+		   "that report (SNP: THIM's VCEK chain; TDX: a TD quote), Secure Boot,\n"
 		   "lockdown, access to /dev/cvmguard and every volume with a cvmguard token.\n"
-		   "Each line is OK, WARN or FAIL with what to do next. Exit 0 when nothing\n"
-		   "FAILs, else 1.\n\n"
-		   "  -j, --json      print one JSON object (\"format\": %d; \"format_version\",\n"
-		   "                  the same number, is kept for older readers)\n"
-		   "  -h, --help      this text\n", CVMG_JSON_FORMAT);
+		   "Each line is OK, WARN, FAIL or SKIP with what to do next. Exit 0 when\n"
+		   "nothing FAILs, else 1.\n\n"
+		   "  -j, --json         print one JSON object (\"format\": %d; \"format_version\",\n"
+		   "                     the same number, is kept for older readers)\n"
+		   "  -c, --check NAME   run only this check and what it needs (repeatable):",
+		   CVMG_JSON_FORMAT);
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		fprintf(f, "%s%s", i % 6 ? " " : "\n                     ", checks[i].name);
+	fprintf(f, "\n"
+		   "      --offline      make no network request: the IMDS line is SKIP\n"
+		   "  -t, --timeout SEC  the IMDS check's total time, retries included (%u)\n"
+		   "  -r, --root FILE    the ARK THIM's chain must end in (default: AMD's, pinned)\n"
+		   "      --intel-root F the root a TD quote must verify to (default: Intel's\n"
+		   "                     SGX root, pinned)\n"
+		   "  -h, --help         this text\n", DOCTOR_IMDS_BUDGET_MS / 1000);
+}
+
+static int doctor_opt(int c, const char *arg, void *ctx)
+{
+	struct doctor *d = ctx;
+	size_t i;
+
+	switch (c) {
+	case 'j':
+		d->json = true;
+		return 0;
+	case 'c':
+		for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+			if (!strcmp(arg, checks[i].name)) {
+				d->only |= CHECK(i);
+				return 0;
+			}
+		cvmg_err("--check: '%s' is not a check (see cvmguard doctor -h)", arg);
+		return CVMG_EXIT_USAGE;
+	case 't':
+		c = FETCH_OPT_TIMEOUT;
+		break;
+	case 'r':
+		c = FETCH_OPT_ROOT;
+		break;
+	}
+	return fetch_parse_opt(&d->fo, c, arg) ? CVMG_EXIT_USAGE : 0;
 }
 
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "check", required_argument, NULL, 'c' },
+		{ "offline", no_argument, NULL, FETCH_OPT_OFFLINE },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "intel-root", required_argument, NULL, FETCH_OPT_INTEL_ROOT },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	struct doctor d = {};
-	int c;
+	unsigned int run;
+	size_t i;
+	int ret;
 
-	while ((c = cvmg_getopt(argc, argv, "jh", opts)) != -1) {
-		switch (c) {
-		case 'j':
-			d.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CVMG_EXIT_OK;
-		default:
-			usage(stderr);
-			return CVMG_EXIT_USAGE;
-		}
-	}
-	if (cvmg_extra_args(argc, argv, 0)) {
-		usage(stderr);
-		return CVMG_EXIT_USAGE;
-	}
+	fetch_opts_init(&d.fo);
+	d.fo.cache_dir = NULL;
+	d.fo.budget_ms = DOCTOR_IMDS_BUDGET_MS;
+	ret = cvmg_parse_args(argc, argv, "jc:t:r:h", opts, 0, usage, doctor_opt, &d);
+	if (ret >= 0)
+		goto out;
+	ret = CVMG_EXIT_FAIL;
 	if (d.json && !(d.checks = json_object_new_array()))
-		return CVMG_EXIT_FAIL;
-	check_module(&d);
-	check_signature(&d);
-	check_tpm(&d);
-	check_platform(&d);
-	check_paravisor(&d);
-	check_report(&d);
-	check_secure_boot(&d);
-	check_lockdown(&d);
-	check_group(&d);
-	check_volumes(&d);
+		goto out;
+	/* What a selected check needs runs too, without a line of its own. */
+	run = d.only ? d.only : ~0u;
+	if ((run & CHECK_IMDS) && !d.fo.offline)
+		run |= CHECK_REPORT;
+	if (run & NEEDS_MODULE)
+		run |= CHECK_MODULE;
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if (!(run & CHECK(i)))
+			continue;
+		d.quiet = d.only && !(d.only & CHECK(i));
+		checks[i].run(&d);
+	}
+	d.quiet = false;
 	if (d.json) {
 		json_object *o = cvmg_json_new();
 
@@ -608,11 +704,17 @@ int cmd_doctor(int argc, char **argv)
 			level_name[d.fails ? FAIL : d.warns ? WARN : OK]));
 		json_object_object_add(o, "fail", json_object_new_int(d.fails));
 		json_object_object_add(o, "warn", json_object_new_int(d.warns));
+		json_object_object_add(o, "skip", json_object_new_int(d.skips));
 		json_object_object_add(o, "checks", d.checks);
 		cvmg_json_emit(stdout, o);
 	} else {
-		printf("%s: %d failed, %d warnings\n", d.fails ? "NOT READY" : "ready",
-		       d.fails, d.warns);
+		printf("%s: %d failed, %d warnings%s\n", d.fails ? "NOT READY" : "ready",
+		       d.fails, d.warns, d.skips ? ", some checks skipped" : "");
 	}
-	return d.fails ? CVMG_EXIT_FAIL : CVMG_EXIT_OK;
+	ret = d.fails ? CVMG_EXIT_FAIL : CVMG_EXIT_OK;
+out:
+	free(d.report);
+	X509_free(d.fo.root);
+	X509_free(d.fo.intel_root);
+	return ret;
 }

@@ -97,6 +97,9 @@ void fetch_opts_init(struct fetch_opts *o);
 int fetch_snp_chain(const struct fetch_opts *o, const struct snp_report *r,
 		    struct fetch_chain *c, struct fetch_err *e);
 void fetch_chain_free(struct fetch_chain *c);
+int fetch_thim_chain(const struct fetch_opts *o, struct fetch_chain *c, struct fetch_err *e);
+int fetch_chain_check(const struct fetch_opts *o, const struct snp_report *r,
+		      struct fetch_chain *c, const char **why);
 int fetch_thim_parse(const uint8_t *buf, size_t len, X509 **vcek, X509 **ask, X509 **ark,
 		     uint64_t *tcbm, long *max_age);
 
@@ -115,6 +118,8 @@ int fetch_pccs_url_check(const char *url);
 /* td_fetch.c: the TD quote for a TDREPORT, from IMDS. */
 int fetch_td_quote(const struct fetch_opts *o, const uint8_t *tdreport, uint8_t **quote,
 		   size_t *len, struct fetch_err *e);
+int fetch_td_quote_unverified(const struct fetch_opts *o, const uint8_t *tdreport,
+			      uint8_t **quote, size_t *len, struct fetch_err *e);
 
 /* fetch_cmd.c: what `cvmguard fetch` and `cvmguard attest` share. */
 enum {

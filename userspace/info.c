@@ -184,6 +184,23 @@ int cvmg_report_device_error(int err, bool netlink)
 	}
 }
 
+struct info_args {
+	bool netlink, json;
+};
+
+static int info_opt(int c, const char *arg, void *ctx)
+{
+	struct info_args *a = ctx;
+
+	if (c == 'n')
+		cvmg_netlink_short_n();
+	if (c == 'n' || c == 'N')
+		a->netlink = true;
+	else
+		a->json = true;
+	return 0;
+}
+
 int cmd_info(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -192,36 +209,16 @@ int cmd_info(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct info_args a = { 0 };
 	struct cvmguard_info info;
-	bool netlink = false, json = false;
-	int c, ret;
+	int ret;
 
-	while ((c = cvmg_getopt(argc, argv, "nNjh", opts)) != -1) {
-		switch (c) {
-		case 'n':
-			cvmg_netlink_short_n();
-			/* fall through */
-		case 'N':
-			netlink = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CVMG_EXIT_OK;
-		default:
-			usage(stderr);
-			return CVMG_EXIT_USAGE;
-		}
-	}
-	if (cvmg_extra_args(argc, argv, 0)) {
-		usage(stderr);
-		return CVMG_EXIT_USAGE;
-	}
-	ret = netlink ? cvmg_nl_get_info(&info) : cvmg_dev_get_info(&info);
+	ret = cvmg_parse_args(argc, argv, "nNjh", opts, 0, usage, info_opt, &a);
+	if (ret >= 0)
+		return ret;
+	ret = a.netlink ? cvmg_nl_get_info(&info) : cvmg_dev_get_info(&info);
 	if (ret)
-		return cvmg_report_device_error(ret, netlink);
-	cvmg_info_print(stdout, &info, netlink ? "netlink" : "ioctl", json);
+		return cvmg_report_device_error(ret, a.netlink);
+	cvmg_info_print(stdout, &info, a.netlink ? "netlink" : "ioctl", a.json);
 	return CVMG_EXIT_OK;
 }

@@ -17,21 +17,6 @@
 #include "luks_token.h"
 #include "volume.h"
 
-static int read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	int ret = 0;
-
-	if (!f)
-		return -errno;
-	if (!fgets(buf, (int)len, f))
-		ret = -EIO;
-	else
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return ret;
-}
-
 /* One mapping as a JSON object; NULL when it is not dm-crypt or has gone. */
 static json_object *describe(const char *name)
 {
@@ -115,6 +100,12 @@ static void usage(FILE *f)
 		   "  -h, --help   this text\n");
 }
 
+static int status_opt(int c, const char *arg, void *ctx)
+{
+	*(bool *)ctx = true;	/* -j, the only option */
+	return 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -126,25 +117,11 @@ int cmd_status(int argc, char **argv)
 	struct dirent *de;
 	bool json = false;
 	DIR *d;
-	int c;
+	int ret;
 
-	while ((c = cvmg_getopt(argc, argv, "jh", opts)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CVMG_EXIT_OK;
-		default:
-			usage(stderr);
-			return CVMG_EXIT_USAGE;
-		}
-	}
-	if (cvmg_extra_args(argc, argv, 0)) {
-		usage(stderr);
-		return CVMG_EXIT_USAGE;
-	}
+	ret = cvmg_parse_args(argc, argv, "jh", opts, 0, usage, status_opt, &json);
+	if (ret >= 0)
+		return ret;
 	cvmg_crypt_log_to_helper();
 	all = json_object_new_array();
 	d = opendir("/sys/block");
@@ -162,10 +139,10 @@ int cmd_status(int argc, char **argv)
 		if (strncmp(de->d_name, "dm-", 3))
 			continue;
 		snprintf(path, sizeof(path), "/sys/block/%s/dm/uuid", de->d_name);
-		if (read_line(path, uuid, sizeof(uuid)) || strncmp(uuid, "CRYPT-", 6))
+		if (cvmg_read_line(path, uuid, sizeof(uuid)) || strncmp(uuid, "CRYPT-", 6))
 			continue;
 		snprintf(path, sizeof(path), "/sys/block/%s/dm/name", de->d_name);
-		if (read_line(path, name, sizeof(name)))
+		if (cvmg_read_line(path, name, sizeof(name)))
 			continue;
 		o = describe(name);
 		if (o)

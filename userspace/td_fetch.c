@@ -133,29 +133,29 @@ static int parse_answer(const uint8_t *body, size_t len, uint8_t **quote, size_t
 }
 
 /**
- * fetch_td_quote() - the TD quote for a TDREPORT, from IMDS, checked
- * @o: the options (imds_url, budget_ms, offline, intel_root)
+ * fetch_td_quote_unverified() - the TD quote IMDS gives for a TDREPORT, checked to
+ * be for that TDREPORT but not yet to any root
+ * @o: the options (imds_url, budget_ms, offline)
  * @tdreport: the TDREPORT, TDX_REPORT_SIZE bytes (the HCL report's hardware report)
  * @quote: receives the quote (the caller frees)
  * @len: receives its length
  * @e: receives what went wrong, with the URL
  *
+ * Not to be believed before tdx_quote_verify() accepts it: fetch_td_quote() does
+ * that, `cvmguard doctor` says which root it verifies to.
+ *
  * Return: 0; -ENOENT when --offline; -EFBIG, -EIO for a failed request; -EBADMSG
- * for an answer that does not parse, is not for this TDREPORT or does not verify
- * to the root; -ENOMEM.
+ * for an answer that does not parse or is not for this TDREPORT; -ENOMEM.
  */
-int fetch_td_quote(const struct fetch_opts *o, const uint8_t *tdreport, uint8_t **quote,
-		   size_t *len, struct fetch_err *e)
+int fetch_td_quote_unverified(const struct fetch_opts *o, const uint8_t *tdreport,
+			      uint8_t **quote, size_t *len, struct fetch_err *e)
 {
 	char url[512], *b64 = NULL, *req = NULL;
-	struct tdxq_result res = { 0 };
 	struct tdx_report td;
 	struct tdx_quote q;
-	enum tdxq_check chk;
 	uint8_t *body = NULL;
 	const char *bad;
 	size_t blen;
-	X509 *root = o->intel_root;
 	int ret;
 
 	*quote = NULL;
@@ -194,18 +194,6 @@ int fetch_td_quote(const struct fetch_opts *o, const uint8_t *tdreport, uint8_t 
 			 "its %s differs", url, bad);
 		goto out;
 	}
-	if (!root && tdx_sgx_root(&root)) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	chk = tdx_quote_verify(*quote, *len, root, NULL, time(NULL), &res);
-	if (root != o->intel_root)
-		X509_free(root);
-	if (chk != TDXQ_OK) {
-		snprintf(e->msg, sizeof(e->msg), "%s: the quote does not verify: %s: %s", url,
-			 tdxq_check_name(chk), res.detail);
-		goto out;
-	}
 	ret = 0;
 out:
 	if (ret) {
@@ -215,5 +203,48 @@ out:
 	free(body);
 	free(req);
 	free(b64);
+	return ret;
+}
+
+/**
+ * fetch_td_quote() - the TD quote for a TDREPORT, from IMDS, checked
+ * @o: the options (imds_url, budget_ms, offline, intel_root)
+ * @tdreport: the TDREPORT, TDX_REPORT_SIZE bytes (the HCL report's hardware report)
+ * @quote: receives the quote (the caller frees)
+ * @len: receives its length
+ * @e: receives what went wrong, with the URL
+ *
+ * Return: 0; -ENOENT when --offline; -EFBIG, -EIO for a failed request; -EBADMSG
+ * for an answer that does not parse, is not for this TDREPORT or does not verify
+ * to the root; -ENOMEM.
+ */
+int fetch_td_quote(const struct fetch_opts *o, const uint8_t *tdreport, uint8_t **quote,
+		   size_t *len, struct fetch_err *e)
+{
+	struct tdxq_result res = { 0 };
+	enum tdxq_check chk;
+	X509 *root = o->intel_root;
+	int ret;
+
+	ret = fetch_td_quote_unverified(o, tdreport, quote, len, e);
+	if (ret)
+		return ret;
+	if (!root && tdx_sgx_root(&root)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	chk = tdx_quote_verify(*quote, *len, root, NULL, time(NULL), &res);
+	if (root != o->intel_root)
+		X509_free(root);
+	if (chk != TDXQ_OK) {
+		snprintf(e->msg, sizeof(e->msg), "%s%s: the quote does not verify: %s: %s",
+			 o->imds_url, FETCH_TDQUOTE_PATH, tdxq_check_name(chk), res.detail);
+		ret = -EBADMSG;
+	}
+out:
+	if (ret) {
+		free(*quote);
+		*quote = NULL;
+	}
 	return ret;
 }

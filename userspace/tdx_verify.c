@@ -20,64 +20,29 @@
 
 static void add_check(struct tdx_sink *s, const char *name, int ok, const char *detail)
 {
-	json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "result",
-			       json_object_new_string(ok > 0 ? "pass" : ok ? "skip" : "fail"));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	json_object_array_add(s->checks, o);
-	if (!ok)
+	if (vresult_check(s->checks, name, ok, detail))
 		s->failed = true;
-}
-
-static void hex(json_object *o, const char *key, const uint8_t *p, size_t n)
-{
-	char buf[2 * 64 + 1];
-
-	cvmg_hex_encode(p, n, buf);
-	json_object_object_add(o, key, json_object_new_string(buf));
-}
-
-static void x64(json_object *o, const char *key, uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)v);
-	json_object_object_add(o, key, json_object_new_string(buf));
 }
 
 static json_object *quote_claims(const struct tdx_quote *q, const struct tdxq_result *r)
 {
 	json_object *o = json_object_new_object();
 	const struct tdx_quote_body *b = &q->body;
-	char key[8];
-	int i;
 
 	json_object_object_add(o, "version", json_object_new_int(q->version));
 	json_object_object_add(o, "tdx_module", json_object_new_string(
 		q->body_type == 3 ? "TDX 1.5" : "TDX 1.0"));
-	hex(o, "tee_tcb_svn", b->tee_tcb_svn, 16);
-	hex(o, "mrseam", b->mrseam, 48);
-	hex(o, "mrsignerseam", b->mrsignerseam, 48);
-	x64(o, "seam_attributes", b->seam_attributes);
-	x64(o, "td_attributes", b->td_attributes);
-	json_object_object_add(o, "debug", json_object_new_boolean(!!(b->td_attributes & 1)));
-	x64(o, "xfam", b->xfam);
-	hex(o, "mrtd", b->mrtd, 48);
-	hex(o, "mrconfigid", b->mrconfigid, 48);
-	hex(o, "mrowner", b->mrowner, 48);
-	hex(o, "mrownerconfig", b->mrownerconfig, 48);
-	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		hex(o, key, b->rtmr[i], 48);
-	}
-	hex(o, "report_data", b->report_data, 64);
+	vresult_hex(o, "tee_tcb_svn", b->tee_tcb_svn, 16);
+	vresult_hex(o, "mrseam", b->mrseam, 48);
+	vresult_hex(o, "mrsignerseam", b->mrsignerseam, 48);
+	vresult_x64(o, "seam_attributes", b->seam_attributes);
+	vresult_td(o, b->td_attributes, b->xfam, b->mrtd, b->mrconfigid, b->mrowner,
+		   b->mrownerconfig, b->rtmr, b->report_data);
 	if (q->body_type == 3) {
-		hex(o, "tee_tcb_svn2", b->tee_tcb_svn2, 16);
-		hex(o, "mrservicetd", b->mrservicetd, 48);
+		vresult_hex(o, "tee_tcb_svn2", b->tee_tcb_svn2, 16);
+		vresult_hex(o, "mrservicetd", b->mrservicetd, 48);
 	}
-	hex(o, "fmspc", r->pck.fmspc, 6);
+	vresult_hex(o, "fmspc", r->pck.fmspc, 6);
 	json_object_object_add(o, "tcb_status", json_object_new_string(r->tcb_status));
 	json_object_object_add(o, "advisory_ids", json_object_new_string(r->advisories));
 	return o;

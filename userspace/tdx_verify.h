@@ -27,6 +27,14 @@ struct tdx_sink {
 					 * the TDREPORT, if any) */
 };
 
+/* verifier.c: entries of the result document. */
+bool vresult_check(json_object *checks, const char *name, int ok, const char *detail);
+void vresult_hex(json_object *o, const char *key, const uint8_t *p, size_t n);
+void vresult_x64(json_object *o, const char *key, uint64_t v);
+void vresult_td(json_object *o, uint64_t td_attributes, uint64_t xfam, const uint8_t *mrtd,
+		const uint8_t *mrconfigid, const uint8_t *mrowner, const uint8_t *mrownerconfig,
+		const uint8_t (*rtmr)[48], const uint8_t *report_data);
+
 struct tdx_evidence {
 	const uint8_t *quote;		/* the TD quote, or NULL */
 	size_t quote_len;

@@ -26,6 +26,12 @@ struct cvmg_tpm {
 bool cvmg_tpm_rc_is(TSS2_RC rc, TSS2_RC want);
 int cvmg_tpm_err(struct cvmg_tpm *t, TSS2_RC rc);
 int cvmg_tpm_srk_verify(struct cvmg_tpm *t, bool relearn);
+
+/* A storage primary's attributes; an SRK also has noDA (cvmg_primary_template()). */
+#define CVMG_PRIMARY_ATTRS (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | \
+			    TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
+			    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH)
+void cvmg_primary_template(TPMI_ALG_PUBLIC type, bool noda, TPM2B_PUBLIC *out);
 int cvmg_tpm_salt_key(struct cvmg_tpm *t, ESYS_TR *key);
 
 #endif /* CVMG_TPM_ESYS_H */

@@ -65,41 +65,6 @@ static const TPMT_SYM_DEF sym_aes128cfb = {
 	.mode.aes = TPM2_ALG_CFB,
 };
 
-/*
- * systemd 252's primary (src/shared/tpm2-util.c, tpm2_make_primary()): the same
- * shape without noDA, created afresh for every seal and unseal.
- */
-#define SYSTEMD_PRIMARY_ATTRS (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | \
-			       TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | \
-			       TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH)
-static const TPM2B_PUBLIC systemd_ecc_template = {
-	.publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = SYSTEMD_PRIMARY_ATTRS,
-		.parameters.eccDetail = {
-			.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
-				       .mode.aes = TPM2_ALG_CFB },
-			.scheme.scheme = TPM2_ALG_NULL,
-			.curveID = TPM2_ECC_NIST_P256,
-			.kdf.scheme = TPM2_ALG_NULL,
-		},
-	},
-};
-static const TPM2B_PUBLIC systemd_rsa_template = {
-	.publicArea = {
-		.type = TPM2_ALG_RSA,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = SYSTEMD_PRIMARY_ATTRS,
-		.parameters.rsaDetail = {
-			.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
-				       .mode.aes = TPM2_ALG_CFB },
-			.scheme.scheme = TPM2_ALG_NULL,
-			.keyBits = 2048,
-		},
-	},
-};
-
 /* $CVMGUARD_TPM_WAIT: seconds to wait for a TPM that is not there yet (0..300). */
 static unsigned int tpm_wait_seconds(void)
 {
@@ -273,7 +238,7 @@ int cvmg_tpm_err(struct cvmg_tpm *t, TSS2_RC rc)
 /* The storage parent: the verified SRK, or systemd's primary made now. */
 static int get_parent(struct cvmg_tpm *t, enum cvmg_parent parent, ESYS_TR *obj, bool *transient)
 {
-	const TPM2B_PUBLIC *tmpl;
+	TPM2B_PUBLIC tmpl;
 	TPM2B_SENSITIVE_CREATE sens = {};
 	TPM2B_DATA outside = {};
 	TPML_PCR_SELECTION none = {};
@@ -287,9 +252,11 @@ static int get_parent(struct cvmg_tpm *t, enum cvmg_parent parent, ESYS_TR *obj,
 			*obj = t->srk;
 		return ret;
 	}
-	tmpl = parent == CVMG_PARENT_SYSTEMD_RSA ? &systemd_rsa_template : &systemd_ecc_template;
+	/* systemd 252's primary: the TCG template without noDA, made for every use */
+	cvmg_primary_template(parent == CVMG_PARENT_SYSTEMD_RSA ? TPM2_ALG_RSA : TPM2_ALG_ECC,
+			      false, &tmpl);
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				ESYS_TR_NONE, &sens, tmpl, &outside, &none, obj, NULL, NULL,
+				ESYS_TR_NONE, &sens, &tmpl, &outside, &none, obj, NULL, NULL,
 				NULL, NULL);
 	if (rc)
 		return cvmg_tpm_err(t, rc);

@@ -33,49 +33,52 @@
 #include "tpm_esys.h"
 #include "tpm_seal.h"
 
-/*
- * The TCG storage root key template (TCG TPM v2.0 Provisioning Guidance, 7.5.1,
- * ECC NIST P-256): what tpm2_createprimary -G ecc and systemd >= 254 make at
- * 0x81000001.
+/**
+ * cvmg_primary_template() - the TCG storage key template (TCG TPM v2.0 Provisioning
+ * Guidance, 7.5.1): ECC NIST P-256 or RSA 2048, AES-128-CFB, restricted decrypt
+ * @type: TPM2_ALG_ECC or TPM2_ALG_RSA
+ * @noda: with noDA: the SRK tpm2_createprimary -G ecc and systemd >= 254 make at
+ *        0x81000001; without: systemd 252's primary (src/shared/tpm2-util.c,
+ *        tpm2_make_primary()), created afresh for every seal and unseal
+ * @out: receives the template
  */
-static const TPM2B_PUBLIC srk_template = {
-	.publicArea = {
-		.type = TPM2_ALG_ECC,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-				    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-				    TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
-		.parameters.eccDetail = {
-			.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
-				       .mode.aes = TPM2_ALG_CFB },
-			.scheme.scheme = TPM2_ALG_NULL,
-			.curveID = TPM2_ECC_NIST_P256,
-			.kdf.scheme = TPM2_ALG_NULL,
+void cvmg_primary_template(TPMI_ALG_PUBLIC type, bool noda, TPM2B_PUBLIC *out)
+{
+	static const TPM2B_PUBLIC ecc = {
+		.publicArea = {
+			.type = TPM2_ALG_ECC,
+			.nameAlg = TPM2_ALG_SHA256,
+			.objectAttributes = CVMG_PRIMARY_ATTRS,
+			.parameters.eccDetail = {
+				.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
+					       .mode.aes = TPM2_ALG_CFB },
+				.scheme.scheme = TPM2_ALG_NULL,
+				.curveID = TPM2_ECC_NIST_P256,
+				.kdf.scheme = TPM2_ALG_NULL,
+			},
 		},
-	},
-};
+	};
+	static const TPM2B_PUBLIC rsa = {
+		.publicArea = {
+			.type = TPM2_ALG_RSA,
+			.nameAlg = TPM2_ALG_SHA256,
+			.objectAttributes = CVMG_PRIMARY_ATTRS,
+			.parameters.rsaDetail = {
+				.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
+					       .mode.aes = TPM2_ALG_CFB },
+				.scheme.scheme = TPM2_ALG_NULL,
+				.keyBits = 2048,
+			},
+		},
+	};
 
-/* The same for a platform that provisioned an RSA 2048 SRK. */
-static const TPM2B_PUBLIC srk_rsa_template = {
-	.publicArea = {
-		.type = TPM2_ALG_RSA,
-		.nameAlg = TPM2_ALG_SHA256,
-		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-				    TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-				    TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT,
-		.parameters.rsaDetail = {
-			.symmetric = { .algorithm = TPM2_ALG_AES, .keyBits.aes = 128,
-				       .mode.aes = TPM2_ALG_CFB },
-			.scheme.scheme = TPM2_ALG_NULL,
-			.keyBits = 2048,
-		},
-	},
-};
+	*out = type == TPM2_ALG_RSA ? rsa : ecc;
+	if (noda)
+		out->publicArea.objectAttributes |= TPMA_OBJECT_NODA;
+}
 
 /* What a storage root key must have, and must not. */
-#define SRK_ATTRS (TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT | TPMA_OBJECT_FIXEDTPM | \
-		   TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN | \
-		   TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA)
+#define SRK_ATTRS (CVMG_PRIMARY_ATTRS | TPMA_OBJECT_NODA)
 #define SRK_ATTRS_NOT (TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_ENCRYPTEDDUPLICATION)
 
 
@@ -142,6 +145,7 @@ static int srk_template_name(struct cvmg_tpm *t, TPMI_ALG_PUBLIC type, uint8_t *
 			     size_t *len)
 {
 	TPM2B_SENSITIVE_CREATE sens = {};
+	TPM2B_PUBLIC tmpl;
 	TPM2B_DATA outside = {};
 	TPML_PCR_SELECTION none = {};
 	TPM2B_NAME *n = NULL;
@@ -149,10 +153,10 @@ static int srk_template_name(struct cvmg_tpm *t, TPMI_ALG_PUBLIC type, uint8_t *
 	TSS2_RC rc;
 	int ret = 0;
 
+	cvmg_primary_template(type, true, &tmpl);
 	rc = Esys_CreatePrimary(t->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				ESYS_TR_NONE, &sens,
-				type == TPM2_ALG_RSA ? &srk_rsa_template : &srk_template,
-				&outside, &none, &prim, NULL, NULL, NULL, NULL);
+				ESYS_TR_NONE, &sens, &tmpl, &outside, &none, &prim, NULL, NULL,
+				NULL, NULL);
 	if (rc)
 		return cvmg_tpm_err(t, rc);
 	rc = Esys_TR_GetName(t->esys, prim, &n);
@@ -307,6 +311,7 @@ out:
 int cvmg_tpm_ensure_srk(struct cvmg_tpm *tpm, bool *created)
 {
 	TPM2B_SENSITIVE_CREATE sens = {};
+	TPM2B_PUBLIC tmpl;
 	TPM2B_DATA outside = {};
 	TPML_PCR_SELECTION none = {};
 	ESYS_TR srk = ESYS_TR_NONE, prim = ESYS_TR_NONE;
@@ -317,8 +322,9 @@ int cvmg_tpm_ensure_srk(struct cvmg_tpm *tpm, bool *created)
 	ret = cvmg_tpm_srk_verify(tpm, true);
 	if (ret != -ENOENT)
 		return ret;
+	cvmg_primary_template(TPM2_ALG_ECC, true, &tmpl);
 	rc = Esys_CreatePrimary(tpm->esys, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-				ESYS_TR_NONE, &sens, &srk_template, &outside, &none, &prim,
+				ESYS_TR_NONE, &sens, &tmpl, &outside, &none, &prim,
 				NULL, NULL, NULL, NULL);
 	if (rc)
 		return cvmg_tpm_err(tpm, rc);

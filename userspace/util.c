@@ -125,6 +125,29 @@ out:
 }
 
 /**
+ * cvmg_read_line() - the first line of a small sysfs or securityfs file
+ * @path: the file
+ * @buf: receives the line, without its newline
+ * @len: the size of @buf
+ *
+ * Return: 0, -errno when the file does not open, -EIO when it is empty.
+ */
+int cvmg_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		ret = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return ret;
+}
+
+/**
  * cvmg_write_file_atomic() - replace @path with @buf: temp file, fsync, rename
  * @path: destination ("-" writes to stdout)
  * @buf: contents

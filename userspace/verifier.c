@@ -50,30 +50,86 @@ struct vctx {
 static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/**
+ * vresult_check() - add one check to a result document's "checks"
+ * @checks: the array
+ * @name: the check's name
+ * @ok: 1 pass, 0 fail, -1 skip
+ * @detail: what was seen
+ *
+ * Return: true when the check failed.
+ */
+bool vresult_check(json_object *checks, const char *name, int ok, const char *detail)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "result",
+			       json_object_new_string(ok > 0 ? "pass" : ok ? "skip" : "fail"));
+	json_object_object_add(o, "detail", json_object_new_string(detail));
+	json_object_array_add(checks, o);
+	return !ok;
+}
+
+/**
+ * vresult_td() - the claims a TDREPORT and a TD quote's body share, in one order
+ * @o: the claims object
+ * @td_attributes: TD attributes (bit 0: debug)
+ * @xfam: XFAM
+ * @mrtd: MRTD
+ * @mrconfigid: MRCONFIGID
+ * @mrowner: MROWNER
+ * @mrownerconfig: MROWNERCONFIG
+ * @rtmr: RTMR0-3
+ * @report_data: REPORTDATA
+ */
+void vresult_td(json_object *o, uint64_t td_attributes, uint64_t xfam, const uint8_t *mrtd,
+		const uint8_t *mrconfigid, const uint8_t *mrowner, const uint8_t *mrownerconfig,
+		const uint8_t (*rtmr)[48], const uint8_t *report_data)
+{
+	char key[8];
+	int i;
+
+	vresult_x64(o, "td_attributes", td_attributes);
+	json_object_object_add(o, "debug",
+			       json_object_new_boolean(!!(td_attributes & TDX_ATTR_DEBUG)));
+	vresult_x64(o, "xfam", xfam);
+	vresult_hex(o, "mrtd", mrtd, 48);
+	vresult_hex(o, "mrconfigid", mrconfigid, 48);
+	vresult_hex(o, "mrowner", mrowner, 48);
+	vresult_hex(o, "mrownerconfig", mrownerconfig, 48);
+	for (i = 0; i < 4; i++) {
+		snprintf(key, sizeof(key), "rtmr%d", i);
+		vresult_hex(o, key, rtmr[i], 48);
+	}
+	vresult_hex(o, "report_data", report_data, 64);
+}
+
 /* ok: 1 pass, 0 fail, -1 skip */
 static void check(struct vctx *c, const char *name, int ok, const char *fmt, ...)
 {
-	json_object *o = json_object_new_object();
 	char detail[400];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "result",
-			       json_object_new_string(ok > 0 ? "pass" : ok ? "skip" : "fail"));
-	json_object_object_add(o, "detail", json_object_new_string(detail));
-	json_object_array_add(c->checks, o);
-	if (!ok)
+	if (vresult_check(c->checks, name, ok, detail))
 		c->failed = true;
 }
 
-static void claim_hex(json_object *o, const char *key, const uint8_t *p, size_t n)
+/**
+ * vresult_hex() - a claim of @n bytes (at most 128), as lower-case hex
+ * @o: the claims object
+ * @key: the claim's name
+ * @p: the bytes
+ * @n: how many
+ */
+void vresult_hex(json_object *o, const char *key, const uint8_t *p, size_t n)
 {
 	char hex[2 * 128 + 1];
 
-	cvmg_hex_encode(p, n, hex);
+	cvmg_hex_encode(p, n < 128 ? n : 128, hex);
 	json_object_object_add(o, key, json_object_new_string(hex));
 }
 
@@ -82,7 +138,13 @@ static void claim_u64(json_object *o, const char *key, uint64_t v)
 	json_object_object_add(o, key, json_object_new_int64((int64_t)v));
 }
 
-static void claim_x64(json_object *o, const char *key, uint64_t v)
+/**
+ * vresult_x64() - a 64-bit claim as "0x" and 16 hex digits
+ * @o: the claims object
+ * @key: the claim's name
+ * @v: the value
+ */
+void vresult_x64(json_object *o, const char *key, uint64_t v)
 {
 	char s[24];
 
@@ -96,7 +158,7 @@ static json_object *tcb_json(uint64_t raw, enum snp_product prod)
 	struct snp_tcb t;
 
 	snp_tcb_decode(raw, prod, &t);
-	claim_x64(o, "raw", raw);
+	vresult_x64(o, "raw", raw);
 	if (prod == SNP_PRODUCT_TURIN)
 		claim_u64(o, "fmc", t.fmc);
 	claim_u64(o, "bootloader", t.bootloader);
@@ -113,18 +175,18 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 
 	claim_u64(o, "version", r->version);
 	claim_u64(o, "guest_svn", r->guest_svn);
-	claim_x64(o, "policy", r->policy);
+	vresult_x64(o, "policy", r->policy);
 	json_object_object_add(o, "policy_debug",
 			       json_object_new_boolean(!!(r->policy & SNP_POLICY_DEBUG)));
 	json_object_object_add(o, "policy_migrate_ma",
 			       json_object_new_boolean(!!(r->policy & SNP_POLICY_MIGRATE_MA)));
 	json_object_object_add(o, "policy_smt",
 			       json_object_new_boolean(!!(r->policy & SNP_POLICY_SMT)));
-	claim_hex(o, "family_id", r->family_id, 16);
-	claim_hex(o, "image_id", r->image_id, 16);
+	vresult_hex(o, "family_id", r->family_id, 16);
+	vresult_hex(o, "image_id", r->image_id, 16);
 	claim_u64(o, "vmpl", r->vmpl);
 	claim_u64(o, "signature_algo", r->sig_algo);
-	claim_x64(o, "platform_info", r->platform_info);
+	vresult_x64(o, "platform_info", r->platform_info);
 	json_object_object_add(o, "author_key_en",
 			       json_object_new_boolean(!!(r->flags & SNP_FLAG_AUTHOR_KEY_EN)));
 	json_object_object_add(o, "mask_chip_key",
@@ -133,13 +195,13 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VCEK ? "VCEK" :
 		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_VLEK ? "VLEK" :
 		SNP_FLAG_SIGNING_KEY(r->flags) == SNP_SIGNING_KEY_NONE ? "none" : "reserved"));
-	claim_hex(o, "report_data", r->report_data, 64);
-	claim_hex(o, "measurement", r->measurement, 48);
-	claim_hex(o, "host_data", r->host_data, 32);
-	claim_hex(o, "id_key_digest", r->id_key_digest, 48);
-	claim_hex(o, "author_key_digest", r->author_key_digest, 48);
-	claim_hex(o, "report_id", r->report_id, 32);
-	claim_hex(o, "report_id_ma", r->report_id_ma, 32);
+	vresult_hex(o, "report_data", r->report_data, 64);
+	vresult_hex(o, "measurement", r->measurement, 48);
+	vresult_hex(o, "host_data", r->host_data, 32);
+	vresult_hex(o, "id_key_digest", r->id_key_digest, 48);
+	vresult_hex(o, "author_key_digest", r->author_key_digest, 48);
+	vresult_hex(o, "report_id", r->report_id, 32);
+	vresult_hex(o, "report_id_ma", r->report_id_ma, 32);
 	json_object_object_add(o, "current_tcb", tcb_json(r->current_tcb, prod));
 	json_object_object_add(o, "reported_tcb", tcb_json(r->reported_tcb, prod));
 	json_object_object_add(o, "committed_tcb", tcb_json(r->committed_tcb, prod));
@@ -149,7 +211,7 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 		claim_u64(o, "cpuid_mod_id", r->cpuid_mod_id);
 		claim_u64(o, "cpuid_step", r->cpuid_step);
 	}
-	claim_hex(o, "chip_id", r->chip_id, 64);
+	vresult_hex(o, "chip_id", r->chip_id, 64);
 	snprintf(ver, sizeof(ver), "%u.%u.%u", r->current_major, r->current_minor,
 		 r->current_build);
 	json_object_object_add(o, "current_version", json_object_new_string(ver));
@@ -157,8 +219,8 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 		 r->committed_build);
 	json_object_object_add(o, "committed_version", json_object_new_string(ver));
 	if (r->version >= 5) {
-		claim_x64(o, "launch_mit_vector", r->launch_mit_vector);
-		claim_x64(o, "current_mit_vector", r->current_mit_vector);
+		vresult_x64(o, "launch_mit_vector", r->launch_mit_vector);
+		vresult_x64(o, "current_mit_vector", r->current_mit_vector);
 	}
 	json_object_object_add(o, "product", json_object_new_string(snp_product_name(prod)));
 	json_object_object_add(c->claims, "snp", o);
@@ -167,25 +229,12 @@ static void snp_claims(struct vctx *c, const struct snp_report *r, enum snp_prod
 static void tdx_claims(struct vctx *c, const struct tdx_report *t)
 {
 	json_object *o = json_object_new_object();
-	char key[8];
-	int i;
 
-	claim_hex(o, "cpusvn", t->cpusvn, 16);
-	claim_hex(o, "tee_tcb_svn", t->tee_tcb_svn, 16);
-	claim_hex(o, "mrseam", t->mrseam, 48);
-	claim_x64(o, "td_attributes", t->td_attributes);
-	json_object_object_add(o, "debug",
-			       json_object_new_boolean(!!(t->td_attributes & TDX_ATTR_DEBUG)));
-	claim_x64(o, "xfam", t->xfam);
-	claim_hex(o, "mrtd", t->mrtd, 48);
-	claim_hex(o, "mrconfigid", t->mrconfigid, 48);
-	claim_hex(o, "mrowner", t->mrowner, 48);
-	claim_hex(o, "mrownerconfig", t->mrownerconfig, 48);
-	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof(key), "rtmr%d", i);
-		claim_hex(o, key, t->rtmr[i], 48);
-	}
-	claim_hex(o, "report_data", t->report_data, 64);
+	vresult_hex(o, "cpusvn", t->cpusvn, 16);
+	vresult_hex(o, "tee_tcb_svn", t->tee_tcb_svn, 16);
+	vresult_hex(o, "mrseam", t->mrseam, 48);
+	vresult_td(o, t->td_attributes, t->xfam, t->mrtd, t->mrconfigid, t->mrowner,
+		   t->mrownerconfig, t->rtmr, t->report_data);
 	json_object_object_add(c->claims, "tdx", o);
 }
 
@@ -452,9 +501,9 @@ static void replay_entry(struct vctx *c, unsigned int pcr, const char *result,
 	json_object_object_add(o, "result", json_object_new_string(result));
 	json_object_object_add(o, "firmware_events", json_object_new_int((int)fw));
 	json_object_object_add(o, "cvmguard_events", json_object_new_int((int)own));
-	claim_hex(o, "replay", replay, 32);
+	vresult_hex(o, "replay", replay, 32);
 	if (quoted)
-		claim_hex(o, "quoted", quoted, 32);
+		vresult_hex(o, "quoted", quoted, 32);
 	json_object_array_add(c->replay, o);
 }
 
@@ -691,8 +740,8 @@ static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl
 		      32 * TCG_PCR_COUNT);
 		return -EBADMSG;
 	}
-	claim_hex(c->claims, "quote_extra_data", q.extra, q.extra_len);
-	claim_hex(c->claims, "quote_pcr_digest", q.pcr_digest, q.pcr_digest_len);
+	vresult_hex(c->claims, "quote_extra_data", q.extra, q.extra_len);
+	vresult_hex(c->claims, "quote_pcr_digest", q.pcr_digest, q.pcr_digest_len);
 	/* The verdict covers what the quote covers: only selected PCRs are claims. */
 	quoted = quote_selection(&q, &other);
 	sel = json_object_new_array();
@@ -702,7 +751,7 @@ static int verify_quote(struct vctx *c, const struct bundle *b, const struct hcl
 			continue;
 		json_object_array_add(sel, json_object_new_int((int)i));
 		snprintf(key, sizeof(key), "%u", i);
-		claim_hex(vals, key, pcrs->data + 32 * i, 32);
+		vresult_hex(vals, key, pcrs->data + 32 * i, 32);
 	}
 	c->quoted = quoted;
 	c->pcrs = pcrs->data;

@@ -27,6 +27,7 @@ struct watch {
 	uint64_t next;		/* the first sequence number not yet printed */
 	uint64_t left;		/* events still to print; 0: no limit */
 	bool limited;
+	bool from;		/* --from: print the logged events first */
 	bool json;
 	bool resync;		/* a gap was seen: fill it from the log */
 	unsigned long resyncs;
@@ -121,6 +122,37 @@ static void usage(FILE *f)
 		   "  -h, --help        this text\n");
 }
 
+static int watch_opt(int c, const char *arg, void *ctx)
+{
+	struct watch *w = ctx;
+	char *end;
+
+	switch (c) {
+	case 'j':
+		w->json = true;
+		break;
+	case 'F':
+		errno = 0;
+		w->next = strtoull(arg, &end, 0);
+		if (*end || !*arg || *arg == '-' || errno) {
+			cvmg_err("--from: '%s' is not a sequence number", arg);
+			return CVMG_EXIT_USAGE;
+		}
+		w->from = true;
+		break;
+	case 'c':
+		errno = 0;
+		w->left = strtoull(arg, &end, 0);
+		if (*end || !*arg || *arg == '-' || errno || !w->left) {
+			cvmg_err("--count: '%s' is not a count of 1 or more", arg);
+			return CVMG_EXIT_USAGE;
+		}
+		w->limited = true;
+		break;
+	}
+	return 0;
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -132,45 +164,11 @@ int cmd_watch(int argc, char **argv)
 	};
 	struct watch w = { 0 };
 	struct nl_sock *sk = NULL;
-	bool from = false;
-	int c, ret, family, grp;
-	char *end;
+	int ret, family, grp;
 
-	while ((c = cvmg_getopt(argc, argv, "jF:c:h", opts)) != -1) {
-		switch (c) {
-		case 'j':
-			w.json = true;
-			break;
-		case 'F':
-			errno = 0;
-			w.next = strtoull(optarg, &end, 0);
-			if (*end || !*optarg || *optarg == '-' || errno) {
-				cvmg_err("--from: '%s' is not a sequence number", optarg);
-				return CVMG_EXIT_USAGE;
-			}
-			from = true;
-			break;
-		case 'c':
-			errno = 0;
-			w.left = strtoull(optarg, &end, 0);
-			if (*end || !*optarg || *optarg == '-' || errno || !w.left) {
-				cvmg_err("--count: '%s' is not a count of 1 or more", optarg);
-				return CVMG_EXIT_USAGE;
-			}
-			w.limited = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return CVMG_EXIT_OK;
-		default:
-			usage(stderr);
-			return CVMG_EXIT_USAGE;
-		}
-	}
-	if (cvmg_extra_args(argc, argv, 0)) {
-		usage(stderr);
-		return CVMG_EXIT_USAGE;
-	}
+	ret = cvmg_parse_args(argc, argv, "jF:c:h", opts, 0, usage, watch_opt, &w);
+	if (ret >= 0)
+		return ret;
 
 	ret = cvmg_nl_open(&sk, &family);
 	if (ret)
@@ -190,7 +188,7 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	/* Joined first, then caught up: nothing falls between the two. */
-	ret = from ? catch_up(&w) : log_end(&w.next);
+	ret = w.from ? catch_up(&w) : log_end(&w.next);
 	if (ret) {
 		ret = cvmg_report_device_error(ret, true);
 		goto out;

@@ -16,34 +16,12 @@
 
 static char bin[PATH_MAX];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Run "BIN ARGS" in the test data directory; returns the exit status. */
-static int run(const char *fmt, ...)
-{
-	char args[1024], cmd[PATH_MAX + 1200];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && CVMGUARD_VERIFY_TIME=%lld '%s' %s >/dev/null 2>&1",
-		 tdata_dir(), (long long)TDATA_NOW, bin, args);
-	st = system(cmd);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
+/* Run "BIN ARGS" in the test data directory at TDATA_NOW; the exit status. */
+#define run(...) tdata_run(bin, "CVMGUARD_VERIFY_TIME=" TDATA_STR(TDATA_NOW_S), __VA_ARGS__)
 
 static int setup(void **state)
 {
-	const char *b = getenv("CVMGUARD_BIN");
-
-	if (b)
-		snprintf(bin, sizeof(bin), "%s", b);
-	else if (!realpath("../../userspace/cvmguard", bin))
-		return -1;	/* `make check` builds it first: missing is a failure */
-	return access(bin, X_OK) ? -1 : 0;
+	return tdata_bin(bin);
 }
 
 #define NEED_BIN() do { } while (0)

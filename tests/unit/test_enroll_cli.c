@@ -23,6 +23,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tdata.h"
+
 static char bin[PATH_MAX];
 static char dir[] = "/tmp/cvmg-enroll-cli-XXXXXX";
 static char out[4096];
@@ -74,11 +76,7 @@ static int run(bool tty, const char *const *argv)
 
 static int setup(void **state)
 {
-	const char *b = getenv("CVMGUARD_BIN");
-
-	if (b)
-		snprintf(bin, sizeof(bin), "%s", b);
-	else if (!realpath("../../userspace/cvmguard", bin))
+	if (tdata_bin(bin))
 		return -1; /* a setup failure fails every test: never a silent skip */
 	return mkdtemp(dir) ? 0 : -1;
 }

@@ -25,25 +25,8 @@
 
 static char bin[PATH_MAX], tmp[64];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* Run "BIN ARGS" in the test data directory at the real time; the exit status. */
-static int run(const char *fmt, ...)
-{
-	char args[2048], cmd[PATH_MAX + 2200];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(args, sizeof(args), fmt, ap);
-	va_end(ap);
-	/* CVMG_TEST_VERBOSE=1 shows what the helper printed */
-	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' %s %s", tdata_dir(), bin, args,
-		 getenv("CVMG_TEST_VERBOSE") ? "" : ">/dev/null 2>&1");
-	st = system(cmd);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
+#define run(...) tdata_run(bin, "", __VA_ARGS__)
 
 /* Write @len bytes to $tmp/@name; returns the path (valid for the next 63 calls). */
 static const char *put(const char *name, const void *buf, size_t len)
@@ -59,14 +42,9 @@ static const char *put(const char *name, const void *buf, size_t len)
 
 static int setup(void **state)
 {
-	const char *b = getenv("CVMGUARD_BIN");
 	char dir[] = "/tmp/cvmg-tdx-cli.XXXXXX";
 
-	if (b)
-		snprintf(bin, sizeof(bin), "%s", b);
-	else if (!realpath("../../userspace/cvmguard", bin))
-		return -1;	/* `make check` builds it first: missing is a failure */
-	if (access(bin, X_OK) || !mkdtemp(dir))
+	if (tdata_bin(bin) || !mkdtemp(dir))
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s", dir);
 	return 0;

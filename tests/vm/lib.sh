@@ -49,3 +49,18 @@ unload_module() {
 json_get() {
 	python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print(json.dumps(v) if isinstance(v,(list,dict,bool)) else v)' "$1"
 }
+
+# imds_up: bring up the virtio-net interface that reaches the rig's IMDS
+# (tests/vm/run gives one to every --paravisor boot) at 169.254.169.254, and take
+# it down again when the case exits: other cases in the boot expect no network.
+imds_up() {
+	[ "${CVMGUARD_IMDS:-}" = 1 ] || fail "the rig serves no IMDS"
+	modprobe virtio_net
+	# udev may rename eth0 (enp0s...): let it finish before taking the name.
+	udevadm settle --timeout=10 || true
+	IMDS_DEV=$(ls /sys/class/net | grep -v '^lo$' | head -1)
+	[ -n "$IMDS_DEV" ] || fail "no network interface (virtio-net)"
+	ip link set "$IMDS_DEV" up || fail "ip link set $IMDS_DEV up failed"
+	ip addr add 169.254.0.15/16 dev "$IMDS_DEV" || fail "ip addr add on $IMDS_DEV failed"
+	trap 'ip addr flush dev "$IMDS_DEV" 2>/dev/null; ip link set "$IMDS_DEV" down 2>/dev/null' EXIT
+}
