@@ -437,20 +437,23 @@ int fetch_snp_chain(const struct fetch_opts *o, const struct snp_report *r,
 /**
  * fetch_thim_chain() - the chain THIM serves, unchecked: for `cvmguard doctor`
  * @o: imds_url and budget_ms
+ * @r: the report the answer must be for (THIM's tcbm is its REPORTED_TCB)
  * @c: receives the chain as sent (fetch_chain_free() it, also on failure)
  * @e: receives what went wrong, with the URL
  *
- * Nothing here is to be believed before fetch_chain_check() accepts it; the
- * cache is neither read nor written.
+ * Nothing here is to be believed before fetch_chain_check() accepts it (a tcbm
+ * other than @r's REPORTED_TCB is refused here already, -EBADMSG); the cache is
+ * neither read nor written.
  *
  * Return: 0; -EFBIG, -EIO for a failed request; -EBADMSG for an answer that is not
  * THIM's JSON; -ENOMEM.
  */
-int fetch_thim_chain(const struct fetch_opts *o, struct fetch_chain *c, struct fetch_err *e)
+int fetch_thim_chain(const struct fetch_opts *o, const struct snp_report *r,
+		     struct fetch_chain *c, struct fetch_err *e)
 {
 	memset(c, 0, sizeof(*c));
 	memset(e, 0, sizeof(*e));
-	return from_thim(o, c, e);
+	return from_thim(o, r, c, e);
 }
 
 /**

@@ -126,7 +126,7 @@ void doctor_imds_snp(const struct fetch_opts *o, const uint8_t *hw, size_t len,
 			"parse: nothing to check %s against", v->url);
 		return;
 	}
-	ret = fetch_thim_chain(o, &c, &e);
+	ret = fetch_thim_chain(o, &r, &c, &e);
 	v->ms = now_ms() - t0;
 	if (ret)
 		verdict(v, DOCTOR_FAIL, fail_next(ret, &e), "%s (after %lld ms)", e.msg, v->ms);

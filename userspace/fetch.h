@@ -97,7 +97,8 @@ void fetch_opts_init(struct fetch_opts *o);
 int fetch_snp_chain(const struct fetch_opts *o, const struct snp_report *r,
 		    struct fetch_chain *c, struct fetch_err *e);
 void fetch_chain_free(struct fetch_chain *c);
-int fetch_thim_chain(const struct fetch_opts *o, struct fetch_chain *c, struct fetch_err *e);
+int fetch_thim_chain(const struct fetch_opts *o, const struct snp_report *r,
+		     struct fetch_chain *c, struct fetch_err *e);
 int fetch_chain_check(const struct fetch_opts *o, const struct snp_report *r,
 		      struct fetch_chain *c, const char **why);
 int fetch_thim_parse(const uint8_t *buf, size_t len, X509 **vcek, X509 **ask, X509 **ark,
