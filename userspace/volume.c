@@ -1295,7 +1295,7 @@ static bool systemd_token_of_ours(struct crypt_device *cd, struct cvmg_token *t)
  */
 static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
 {
-	int i, n = crypt_token_max(CRYPT_LUKS2), ret = 0;
+	int i, pass, n = crypt_token_max(CRYPT_LUKS2), ret = 0;
 	uint64_t slots = 0;
 	struct cvmg_token *t;
 	const char *json;
@@ -1315,10 +1315,20 @@ static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
 	for (i = 0; i < 64 && ret >= 0; i++)
 		if (slots >> i & 1)
 			ret = pending_announce(cd, i);
-	for (i = 0; i < n && ret >= 0; i++)
-		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
-		    t->keyslot >= 0 && t->keyslot < 64 && (slots >> t->keyslot & 1))
-			ret = crypt_token_json_set(cd, i, NULL);
+	/*
+	 * The systemd-tpm2 twins first, then the cvmguard tokens. Killed in between
+	 * the other way round, a twin left alone would keep its keyslot "in use" for
+	 * pending_recover(), which then dropped the announcement, and no later run
+	 * would remove either: a keyslot and a token more after every such kill.
+	 * Left alone, a cvmguard token still names its keyslot for the next run.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n && ret >= 0; i++)
+			if (crypt_token_json_get(cd, i, &json) >= 0 &&
+			    !cvmg_token_from_json(json, t) &&
+			    (t->kind == CVMG_TOKEN_CVMGUARD) == (pass == 1) &&
+			    t->keyslot >= 0 && t->keyslot < 64 && (slots >> t->keyslot & 1))
+				ret = crypt_token_json_set(cd, i, NULL);
 	if (ret >= 0)
 		ret = pending_recover(cd);
 	explicit_bzero(t, sizeof(*t));
