@@ -51,6 +51,7 @@ static const struct cvmg_cmd commands[] = {
 	{ "unlock", SYS(cmd_unlock), "unseal a volume's key and open its dm-crypt mapping" },
 	{ "lock", SYS(cmd_lock), "close a dm-crypt mapping" },
 	{ "rotate", SYS(cmd_rotate), "replace a volume's sealed secret, crash-safely" },
+	{ "reseal", SYS(cmd_reseal), "seal a volume's key to PCR values after an expected change" },
 	{ "status", SYS(cmd_status), "list open dm-crypt volumes and their tokens" },
 	{ "ephemeral", SYS(cmd_ephemeral), "open a scratch disk under a random, never-stored key" },
 	{ "doctor", SYS(cmd_doctor), "check whether this machine is ready, and say what to fix" },

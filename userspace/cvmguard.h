@@ -53,6 +53,7 @@ int cmd_enroll(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_rotate(int argc, char **argv);
+int cmd_reseal(int argc, char **argv);	/* in reseal.c */
 int cmd_ephemeral(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

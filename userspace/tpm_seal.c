@@ -284,17 +284,26 @@ static int start_session(struct cvmg_tpm *t, ESYS_TR parent, TPM2_SE type, ESYS_
 	return 0;
 }
 
-/* PolicyPCR over the current values into @sess, and the digest it gives (@digest NULL: not asked). */
-static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask, uint8_t digest[32])
+/*
+ * PolicyPCR into @sess, and the digest it gives (@digest NULL: not asked). @pcr_digest
+ * NULL: over the current values; else (a trial session only) over values whose
+ * digest it is.
+ */
+static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask,
+		      const uint8_t *pcr_digest, uint8_t digest[32])
 {
 	TPML_PCR_SELECTION sel;
-	TPM2B_DIGEST empty = {};
+	TPM2B_DIGEST given = {};
 	TPM2B_DIGEST *d = NULL;
 	TSS2_RC rc;
 	int ret = 0;
 
 	pcr_selection(mask, &sel);
-	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &empty, &sel);
+	if (pcr_digest) {
+		given.size = 32;
+		memcpy(given.buffer, pcr_digest, 32);
+	}
+	rc = Esys_PolicyPCR(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &given, &sel);
 	if (rc) {
 		ret = cvmg_tpm_err(t, rc);
 		goto out;
@@ -397,6 +406,44 @@ static int pcr_check(struct cvmg_tpm *t, uint32_t mask)
 }
 
 /**
+ * cvmg_tpm_pcr_read() - the current values of PCRs in the SHA-256 bank
+ * @tpm: the handle
+ * @pcr_mask: which
+ * @values: filled for each PCR in @pcr_mask
+ *
+ * Return: 0, -CVMG_EPCRBANK when one is not allocated, -EIO.
+ */
+int cvmg_tpm_pcr_read(struct cvmg_tpm *tpm, uint32_t pcr_mask, uint8_t values[CVMG_PCR_COUNT][32])
+{
+	TPML_PCR_SELECTION sel, *upd = NULL;
+	TPML_DIGEST *vals = NULL;
+	unsigned int i;
+	TSS2_RC rc;
+	int ret = 0;
+
+	for (i = 0; i < CVMG_PCR_COUNT && !ret; i++) {
+		if (!(pcr_mask & (1u << i)))
+			continue;
+		pcr_selection(1u << i, &sel);
+		rc = Esys_PCR_Read(tpm->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
+				   NULL, &upd, &vals);
+		if (rc)
+			return cvmg_tpm_err(tpm, rc);
+		if (vals->count != 1)
+			ret = -CVMG_EPCRBANK;
+		else if (vals->digests[0].size != 32)
+			ret = -EIO;
+		else
+			memcpy(values[i], vals->digests[0].buffer, 32);
+		Esys_Free(upd);
+		Esys_Free(vals);
+		upd = NULL;
+		vals = NULL;
+	}
+	return ret;
+}
+
+/**
  * cvmg_tpm_seal() - seal @secret to the current values of the PCRs in @pcr_mask
  * @tpm: the handle
  * @parent: the storage parent (the SRK must exist: cvmg_tpm_ensure_srk())
@@ -410,6 +457,32 @@ static int pcr_check(struct cvmg_tpm *t, uint32_t mask)
 int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		  const uint8_t *secret, size_t len, struct cvmg_sealed *out)
 {
+	return cvmg_tpm_seal_values(tpm, parent, pcr_mask, NULL, secret, len, out);
+}
+
+/**
+ * cvmg_tpm_seal_values() - seal @secret to given values of the PCRs in @pcr_mask
+ * @tpm: the handle
+ * @parent: the storage parent (the SRK must exist: cvmg_tpm_ensure_srk())
+ * @pcr_mask: PCRs of the SHA-256 bank
+ * @values: a value for each PCR in @pcr_mask (e.g. predicted after an update), or
+ *          NULL for their current values
+ * @secret: the bytes (at most 128)
+ * @len: their length
+ * @out: the sealed object, its policy digest and the parent's name
+ *
+ * With @values, the policy digest is computed twice, in software
+ * (cvmg_pcr_policy_digest()) and by a trial session fed the same PCR digest; they
+ * must agree (-EIO otherwise), so a marshalling slip can never seal to a policy
+ * nothing satisfies.
+ *
+ * Return: 0 or a negative errno (see the file comment).
+ */
+int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
+			 const uint8_t values[CVMG_PCR_COUNT][32], const uint8_t *secret,
+			 size_t len, struct cvmg_sealed *out)
+{
+	uint8_t pcr_digest[32], soft[32];
 	TPM2B_SENSITIVE_CREATE *sens = NULL;
 	TPM2B_PUBLIC tmpl = {};
 	TPM2B_DATA outside = {};
@@ -446,9 +519,22 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 		ret = cvmg_tpm_err(tpm, rc);
 		goto out;
 	}
-	ret = policy_pcr(tpm, trial, pcr_mask, out->policy);
+	if (values) {
+		ret = cvmg_pcr_digest(pcr_mask, values, pcr_digest);
+		if (!ret)
+			ret = cvmg_pcr_policy_digest(pcr_mask, values, soft);
+		if (ret)
+			goto out;
+	}
+	ret = policy_pcr(tpm, trial, pcr_mask, values ? pcr_digest : NULL, out->policy);
 	if (ret)
 		goto out;
+	if (values && memcmp(soft, out->policy, 32)) {
+		cvmg_err("the TPM's PolicyPCR digest for the given PCR values differs from "
+			 "cvmguard's own computation; nothing sealed");
+		ret = -EIO;
+		goto out;
+	}
 
 	tmpl.publicArea.type = TPM2_ALG_KEYEDHASH;
 	tmpl.publicArea.nameAlg = TPM2_ALG_SHA256;
@@ -575,7 +661,7 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 			goto out;
 		}
 		/* PCRs other than sealed to make Unseal fail with POLICY_FAIL: exit 2 too. */
-		ret = policy_pcr(tpm, pol, pcr_mask, NULL);
+		ret = policy_pcr(tpm, pol, pcr_mask, NULL, NULL);
 		if (ret)
 			goto out;
 		rc = Esys_Unseal(tpm->esys, obj, pol, ESYS_TR_NONE, ESYS_TR_NONE, &data);

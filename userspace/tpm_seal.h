@@ -22,6 +22,7 @@
 #define CVMG_ESRK EKEYREVOKED
 /* A selected PCR is not allocated in the TPM's SHA-256 bank. */
 #define CVMG_EPCRBANK EDOM
+#define CVMG_PCR_COUNT 24         /* PCRs 0..23 of a PC-client TPM */
 
 /* Under which parent a secret is sealed. */
 enum cvmg_parent {
@@ -45,10 +46,18 @@ void cvmg_tpm_close(struct cvmg_tpm *tpm);
 int cvmg_tpm_ensure_srk(struct cvmg_tpm *tpm, bool *created);
 int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		  const uint8_t *secret, size_t len, struct cvmg_sealed *out);
+int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
+			 const uint8_t values[CVMG_PCR_COUNT][32], const uint8_t *secret,
+			 size_t len, struct cvmg_sealed *out);
+int cvmg_tpm_pcr_read(struct cvmg_tpm *tpm, uint32_t pcr_mask, uint8_t values[CVMG_PCR_COUNT][32]);
 int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		    const struct cvmg_sealed *in, uint8_t *secret, size_t *len,
 		    unsigned int *retries);
 int cvmg_pcr_parse(const char *list, uint32_t *mask);
+/* pcr_policy.c: PolicyPCR digests for given values, in software */
+int cvmg_pcr_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32], uint8_t out[32]);
+int cvmg_pcr_policy_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32],
+			   uint8_t out[32]);
 uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm);
 
 #endif

@@ -620,8 +620,9 @@ static int pending_begin(struct crypt_device *cd, int *slot)
 
 
 /* Seal @secret for both tokens; nothing touches the device here. */
-static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
-		     struct cvmg_token *tok, struct cvmg_token *sd_tok, bool *srk_created)
+static int seal_both(uint32_t pcr_mask, const uint8_t values[CVMG_PCR_COUNT][32], bool systemd,
+		     const uint8_t *secret, struct cvmg_token *tok, struct cvmg_token *sd_tok,
+		     bool *srk_created)
 {
 	struct cvmg_tpm *tpm = NULL;
 	int ret;
@@ -637,14 +638,15 @@ static int seal_both(uint32_t pcr_mask, bool systemd, const uint8_t *secret,
 	tok->parent = CVMG_PARENT_SRK;
 	tok->pcr_mask = pcr_mask;
 	tok->systemd = systemd;
-	ret = cvmg_tpm_seal(tpm, CVMG_PARENT_SRK, pcr_mask, secret, CVMG_SECRET_LEN, &tok->sealed);
+	ret = cvmg_tpm_seal_values(tpm, CVMG_PARENT_SRK, pcr_mask, values, secret, CVMG_SECRET_LEN,
+				   &tok->sealed);
 	if (ret || !systemd)
 		goto out;
 	sd_tok->kind = CVMG_TOKEN_SYSTEMD;
 	sd_tok->parent = CVMG_PARENT_SYSTEMD_ECC;
 	sd_tok->pcr_mask = pcr_mask;
-	ret = cvmg_tpm_seal(tpm, CVMG_PARENT_SYSTEMD_ECC, pcr_mask, secret, CVMG_SECRET_LEN,
-			    &sd_tok->sealed);
+	ret = cvmg_tpm_seal_values(tpm, CVMG_PARENT_SYSTEMD_ECC, pcr_mask, values, secret,
+				   CVMG_SECRET_LEN, &sd_tok->sealed);
 	/* systemd drops the parent name; only the SRK token checks it. */
 	sd_tok->sealed.parent_name_len = 0;
 out:
@@ -689,6 +691,33 @@ out:
 }
 
 #define KEY_FILE_MAX 8192
+
+/*
+ * Read the key file at @path ("-": standard input) into @buf (KEY_FILE_MAX bytes,
+ * locked) and prove it opens a keyslot of @cd. One trailing newline (echo's, an
+ * editor's) is not part of the passphrase; the bytes as read are tried only when
+ * that opens no keyslot (a key file made for cryptsetup, which takes every byte).
+ *
+ * Return: the keyslot it opens (@len: the passphrase's length), -EACCES when it
+ * opens none, or another negative errno.
+ */
+static int prove_key_file(struct crypt_device *cd, const char *path, char *buf, size_t *len)
+{
+	int ret;
+
+	ret = read_key_file(path, buf, KEY_FILE_MAX, len);
+	if (ret)
+		return ret;
+	ret = -EPERM;
+	if (*len && buf[*len - 1] == '\n') {
+		ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, buf, *len - 1, 0);
+		if (ret >= 0)
+			(*len)--;
+	}
+	if (ret == -EPERM)
+		ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, buf, *len, 0);
+	return ret == -EPERM ? -EACCES : ret;
+}
 
 /**
  * cvmg_volume_enroll() - make a TPM-sealed LUKS2 volume, or add a sealed keyslot
@@ -757,29 +786,10 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 			ret = -ENOMEM;
 			goto out;
 		}
-		ret = read_key_file(opts->key_file, old, KEY_FILE_MAX, &old_len);
-		if (ret)
+		/* Prove it before touching the TPM. */
+		ret = prove_key_file(cd, opts->key_file, old, &old_len);
+		if (ret < 0)
 			goto out;
-		/*
-		 * Prove it before touching the TPM. One trailing newline (echo's, an
-		 * editor's) is not part of the passphrase; the bytes as read are tried
-		 * only when that opens no keyslot (a key file made for cryptsetup,
-		 * which takes every byte).
-		 */
-		ret = -EPERM;
-		if (old_len && old[old_len - 1] == '\n') {
-			ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, old,
-							   old_len - 1, 0);
-			if (ret >= 0)
-				old_len--;
-		}
-		if (ret == -EPERM)
-			ret = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, old,
-							   old_len, 0);
-		if (ret < 0) {
-			ret = ret == -EPERM ? -EACCES : ret;
-			goto out;
-		}
 		/* Sealing a key to a volume outside the header policy would bless it. */
 		ret = header_params(cd, ret, &hp);
 		if (ret)
@@ -800,7 +810,7 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1);
 	if (ret < 0)
 		goto out;
-	ret = seal_both(opts->pcr_mask, opts->systemd_token, secret, tok, sd_tok,
+	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, secret, tok, sd_tok,
 			&res->srk_created);
 	if (ret)
 		goto out;
@@ -1285,7 +1295,7 @@ static bool systemd_token_of_ours(struct crypt_device *cd, struct cvmg_token *t)
  */
 static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
 {
-	int i, n = crypt_token_max(CRYPT_LUKS2), ret = 0;
+	int i, pass, n = crypt_token_max(CRYPT_LUKS2), ret = 0;
 	uint64_t slots = 0;
 	struct cvmg_token *t;
 	const char *json;
@@ -1305,10 +1315,20 @@ static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
 	for (i = 0; i < 64 && ret >= 0; i++)
 		if (slots >> i & 1)
 			ret = pending_announce(cd, i);
-	for (i = 0; i < n && ret >= 0; i++)
-		if (crypt_token_json_get(cd, i, &json) >= 0 && !cvmg_token_from_json(json, t) &&
-		    t->keyslot >= 0 && t->keyslot < 64 && (slots >> t->keyslot & 1))
-			ret = crypt_token_json_set(cd, i, NULL);
+	/*
+	 * The systemd-tpm2 twins first, then the cvmguard tokens. Killed in between
+	 * the other way round, a twin left alone would keep its keyslot "in use" for
+	 * pending_recover(), which then dropped the announcement, and no later run
+	 * would remove either: a keyslot and a token more after every such kill.
+	 * Left alone, a cvmguard token still names its keyslot for the next run.
+	 */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < n && ret >= 0; i++)
+			if (crypt_token_json_get(cd, i, &json) >= 0 &&
+			    !cvmg_token_from_json(json, t) &&
+			    (t->kind == CVMG_TOKEN_CVMGUARD) == (pass == 1) &&
+			    t->keyslot >= 0 && t->keyslot < 64 && (slots >> t->keyslot & 1))
+				ret = crypt_token_json_set(cd, i, NULL);
 	if (ret >= 0)
 		ret = pending_recover(cd);
 	explicit_bzero(t, sizeof(*t));
@@ -1317,30 +1337,46 @@ static int drop_other_tokens(struct crypt_device *cd, int keep_slot)
 }
 
 /**
- * cvmg_volume_rotate() - replace a volume's sealed secret, crash-safely
- * @device: the LUKS2 device, enrolled by cvmguard
- * @pcr_mask: the PCRs for the new seal; 0 keeps the old token's
- * @old_slot: the keyslot removed
- * @new_slot: the keyslot added
+ * cvmg_volume_reseal() - seal a volume's key anew, crash-safely (rotate, reseal)
+ * @o: what to seal to and how authority is proven (struct cvmg_reseal_opts)
+ * @res: what was done
+ *
+ * Authority: without @o->key_file, the newest cvmguard token is unsealed with the
+ * PCRs as they are, after the same checks as unlock (header copies and policy,
+ * the vTPM's rollback counter; its header MAC after unseal). With @o->key_file, a
+ * LUKS2 passphrase (a recovery key) must open a keyslot instead: for a volume the
+ * PCRs no longer unseal. Either way the header policy holds for the keyslot used
+ * and the newest cvmguard token must not be below the vTPM's counter.
+ *
+ * The new secret is sealed to the PCRs in @o->pcr_mask (0: the old token's), at
+ * the values in @o->values for those in @o->value_mask and at their current values
+ * for the others. Both tokens (cvmguard, and the systemd-tpm2 twin when the volume
+ * had one) get the same policy, so systemd's tpm2-policy-hash is the policy for
+ * the sealed values.
  *
  * Order, so that a kill at any point leaves a volume that opens with the old or the
- * new secret: clean up after an earlier killed run (pending_recover); unseal the
- * old secret; seal a new one (TPM only); announce and add the new keyslot
- * (authorized by the old passphrase); add the new tokens; check that the new
- * token unseals and its secret opens the new keyslot; only then remove the old
- * tokens, and last the old keyslot. Each LUKS2 header update is atomic (libcryptsetup
- * writes both header copies with sequence numbers).
+ * new secret: clean up after an earlier killed run (pending_recover); prove
+ * authority; seal a new secret (TPM only); announce and add the new keyslot
+ * (authorized by the old passphrase or the key file); add the new tokens; check
+ * that the new token unseals (when sealed to values the PCRs hold now) and that
+ * its secret opens the new keyslot; commit the counter in the vTPM (from here the
+ * old tokens and any saved header are a rollback, exit 6); only then remove the
+ * old tokens, and last their keyslots. A keyslot no cvmguard token names (a
+ * recovery key) stays. Each LUKS2 header update is atomic.
  *
- * Return: 0 or a negative errno (see the file comment).
+ * Return: 0 or a negative errno (see the file comment); -ERANGE when a PCR in
+ * @o->value_mask is not in the selection.
  */
-int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot)
+int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_result *res)
 {
 	struct crypt_device *cd = NULL;
 	struct cvmg_tpm *tpm = NULL;
 	struct cvmg_token *old = NULL, *tok, *sd_tok, *check;
-	uint8_t *secret = NULL, *fresh = NULL;
-	char *pass = NULL, *newpass = NULL;
-	int ret, old_id, slot, pending_id, lock_fd = -1;
+	uint8_t *secret = NULL, *fresh = NULL, (*target)[32] = NULL;
+	char *pass = NULL, *newpass = NULL, *keypass = NULL;
+	const char *auth;
+	size_t auth_len, keypass_len = 0;
+	int ret, old_id, slot, pending_id, lock_fd = -1, i;
 	struct cvmg_hdr_params hp;
 	struct cvmg_nv_rec rec;
 	uint64_t counter;
@@ -1349,11 +1385,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	unsigned int retries;
 	bool srk_created;
 
-	*old_slot = *new_slot = -1;
+	memset(res, 0, sizeof(*res));
+	res->old_slot = res->new_slot = res->proven_slot = -1;
 	old = calloc(4, sizeof(*old));
 	secret = cvmg_secret_alloc(2 * CVMG_SECRET_LEN);
 	pass = cvmg_secret_alloc(2 * (CVMG_PASSPHRASE_LEN + 1));
-	if (!old || !secret || !pass) {
+	target = calloc(CVMG_PCR_COUNT, sizeof(*target));
+	if (!old || !secret || !pass || !target) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -1363,13 +1401,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	fresh = secret + CVMG_SECRET_LEN;
 	newpass = pass + CVMG_PASSPHRASE_LEN + 1;
 	last_why[0] = '\0';
-	ret = lock_fd = device_lock(device);
+	ret = lock_fd = device_lock(o->device);
 	if (ret < 0)
 		goto out;
-	ret = header_copies(device, digest);
+	ret = header_copies(o->device, digest);
 	if (ret)
 		goto out;
-	ret = crypt_init(&cd, device);
+	ret = crypt_init(&cd, o->device);
 	if (ret) {
 		ret = -ENXIO;
 		goto out;
@@ -1384,8 +1422,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		ret = old_id;
 		goto out;
 	}
+	res->pcr_mask = o->pcr_mask ? o->pcr_mask : old->pcr_mask;
+	if (o->value_mask & ~res->pcr_mask) {
+		ret = -ERANGE;
+		goto out;
+	}
 	/*
-	 * Authenticate the header before writing anything: a rotate over a tampered
+	 * Authenticate the header before writing anything: a reseal over a tampered
 	 * header would give the host's parameters a fresh, valid MAC. A token without a
 	 * MAC (an older cvmguard's) is upgraded here, on the policy checks alone.
 	 */
@@ -1399,7 +1442,7 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	 * twin must come back with the next rotate.
 	 */
 	with_sd = old->systemd || systemd_token_of_ours(cd, check);
-	*old_slot = old->keyslot;
+	res->old_slot = old->keyslot;
 	ret = cvmg_tpm_open(&tpm);
 	if (ret)
 		goto out;
@@ -1408,6 +1451,8 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		last_tpm_rc = cvmg_tpm_last_rc(tpm);
 		goto out;
 	}
+	if (ret == -ENOENT)
+		memset(&rec, 0, sizeof(rec));
 	if (!ret && old->counter < rec.counter) {
 		snprintf(last_why, sizeof(last_why), "rollback: the token's counter %llu is below "
 			 "the TPM's %llu", (unsigned long long)old->counter,
@@ -1416,26 +1461,66 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		goto out;
 	}
 	counter = (old->counter > rec.counter ? old->counter : rec.counter) + 1;
-	ret = unseal_token(&tpm, old, secret, &retries);
-	if (ret)
-		goto out;
-	if (old->has_mac) {
-		ret = token_postcheck(cd, old, secret, &hp, digest, NULL);
+	res->counter = counter;
+	if (!o->key_file) {
+		ret = unseal_token(&tpm, old, secret, &retries);
 		if (ret)
 			goto out;
+		if (old->has_mac) {
+			ret = token_postcheck(cd, old, secret, &hp, digest, NULL);
+			if (ret)
+				goto out;
+		} else {
+			cvmg_warn("%s: the cvmguard token had no header MAC; the new one has",
+				  o->device);
+		}
+		if (cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass,
+					      CVMG_PASSPHRASE_LEN + 1) < 0) {
+			ret = -EIO;
+			goto out;
+		}
+		auth = pass;
+		auth_len = CVMG_PASSPHRASE_LEN;
 	} else {
-		cvmg_warn("%s: the cvmguard token had no header MAC; the new one has", device);
+		keypass = cvmg_secret_alloc(KEY_FILE_MAX);
+		if (!keypass) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		ret = prove_key_file(cd, o->key_file, keypass, &keypass_len);
+		if (ret < 0)
+			goto out;
+		res->proven_slot = ret;
+		/* The keyslot that authorizes the new one: inside the header policy too. */
+		ret = header_params(cd, res->proven_slot, &hp);
+		if (ret)
+			goto out;
+		auth = keypass;
+		auth_len = keypass_len;
+	}
+	/* The values to seal to: the PCRs' current ones, but where given. */
+	if (o->value_mask) {
+		ret = cvmg_tpm_pcr_read(tpm, res->pcr_mask, target);
+		if (ret) {
+			if (ret == -EIO)
+				last_tpm_rc = cvmg_tpm_last_rc(tpm);
+			goto out;
+		}
+		for (i = 0; i < CVMG_PCR_COUNT; i++)
+			if (o->value_mask & (1u << i) && memcmp(target[i], o->values[i], 32)) {
+				memcpy(target[i], o->values[i], 32);
+				res->predicted = true;
+			}
 	}
 	cvmg_tpm_close(tpm);
 	tpm = NULL;
-	if (cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1) < 0 ||
-	    cvmg_secret_random(fresh, CVMG_SECRET_LEN) ||
+	if (cvmg_secret_random(fresh, CVMG_SECRET_LEN) ||
 	    cvmg_secret_to_passphrase(fresh, CVMG_SECRET_LEN, newpass, CVMG_PASSPHRASE_LEN + 1) < 0) {
 		ret = -EIO;
 		goto out;
 	}
-	ret = seal_both(pcr_mask ? pcr_mask : old->pcr_mask, with_sd, fresh, tok, sd_tok,
-			&srk_created);
+	ret = seal_both(res->pcr_mask, o->value_mask ? (const uint8_t (*)[32])target : NULL,
+			with_sd, fresh, tok, sd_tok, &srk_created);
 	if (ret)
 		goto out;
 
@@ -1443,14 +1528,18 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	 * Tokens a killed rotate left beside the one just unsealed go first, with
 	 * their keyslots, once that one is proven to open its keyslot: each run
 	 * killed between its new tokens and the end would otherwise leave one keyslot
-	 * more, until the keyslot area is full (ENOSPC after 20 kills).
+	 * more, until the keyslot area is full (ENOSPC after 20 kills). With a key
+	 * file the old token is not proven: they go at the end, with it.
 	 */
-	ret = crypt_activate_by_passphrase(cd, NULL, old->keyslot, pass, CVMG_PASSPHRASE_LEN, 0);
-	if (ret < 0)
-		goto out;
-	ret = drop_other_tokens(cd, old->keyslot);
-	if (ret)
-		goto out;
+	if (!o->key_file) {
+		ret = crypt_activate_by_passphrase(cd, NULL, old->keyslot, pass,
+						   CVMG_PASSPHRASE_LEN, 0);
+		if (ret < 0)
+			goto out;
+		ret = drop_other_tokens(cd, old->keyslot);
+		if (ret)
+			goto out;
+	}
 	/*
 	 * Header writes 1, 2: the pending token, the new keyslot. Killed after
 	 * them: the old token still opens; the next rotate removes the new slot.
@@ -1464,13 +1553,13 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 	ret = pending_id = pending_begin(cd, &slot);
 	if (ret < 0)
 		goto out;
-	slot = crypt_keyslot_add_by_passphrase(cd, slot, pass, CVMG_PASSPHRASE_LEN,
-					       newpass, CVMG_PASSPHRASE_LEN);
+	slot = crypt_keyslot_add_by_passphrase(cd, slot, auth, auth_len, newpass,
+					       CVMG_PASSPHRASE_LEN);
 	if (slot < 0) {
 		ret = slot;
 		goto out;
 	}
-	*new_slot = tok->keyslot = sd_tok->keyslot = slot;
+	res->new_slot = tok->keyslot = sd_tok->keyslot = slot;
 	/* Header writes 3, 4, 5: the new tokens, after the old ones (tried first). */
 	ret = token_seal_header(cd, tok, slot, fresh, counter);
 	if (!ret)
@@ -1481,10 +1570,18 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		ret = crypt_token_json_set(cd, pending_id, NULL) < 0 ? -EIO : 0;
 	if (ret)
 		goto out;
-	/* The new secret must come back from the TPM and open the new keyslot. */
-	ret = unseal_token(&tpm, tok, secret, &retries);
-	if (!ret && memcmp(secret, fresh, CVMG_SECRET_LEN))
-		ret = -EIO;
+	/*
+	 * The new secret must come back from the TPM (sealed to values the PCRs hold
+	 * now; values still to come are checked by the two digests agreeing, in
+	 * cvmg_tpm_seal_values()) and open the new keyslot.
+	 */
+	if (!res->predicted) {
+		ret = unseal_token(&tpm, tok, secret, &retries);
+		if (!ret && memcmp(secret, fresh, CVMG_SECRET_LEN))
+			ret = -EIO;
+	} else {
+		ret = cvmg_tpm_open(&tpm);
+	}
 	if (ret)
 		goto out;
 	ret = crypt_activate_by_passphrase(cd, NULL, slot, newpass, CVMG_PASSPHRASE_LEN, 0);
@@ -1503,10 +1600,44 @@ out:
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
 	device_unlock(lock_fd);
+	cvmg_secret_free(keypass, KEY_FILE_MAX);
 	cvmg_secret_free(pass, 2 * (CVMG_PASSPHRASE_LEN + 1));
 	cvmg_secret_free(secret, 2 * CVMG_SECRET_LEN);
 	if (old)
 		explicit_bzero(old, 4 * sizeof(*old));
 	free(old);
+	if (target)
+		explicit_bzero(target, CVMG_PCR_COUNT * sizeof(*target));
+	free(target);
+	return ret;
+}
+
+/**
+ * cvmg_volume_rotate() - replace a volume's sealed secret, crash-safely
+ * @device: the LUKS2 device, enrolled by cvmguard
+ * @pcr_mask: the PCRs for the new seal; 0 keeps the old token's
+ * @old_slot: the keyslot removed
+ * @new_slot: the keyslot added
+ *
+ * A reseal to the current PCR values, authorized by the old token (see
+ * cvmg_volume_reseal()).
+ *
+ * Return: 0 or a negative errno (see the file comment).
+ */
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot)
+{
+	struct cvmg_reseal_opts *o;
+	struct cvmg_reseal_result res;
+	int ret;
+
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	o->device = device;
+	o->pcr_mask = pcr_mask;
+	ret = cvmg_volume_reseal(o, &res);
+	free(o);
+	*old_slot = res.old_slot;
+	*new_slot = res.new_slot;
 	return ret;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* LUKS2 volumes whose key is sealed to the TPM: enroll, unlock, lock, rotate. */
+/* LUKS2 volumes whose key is sealed to the TPM: enroll, unlock, lock, rotate, reseal. */
 #ifndef CVMG_VOLUME_H
 #define CVMG_VOLUME_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "tpm_seal.h"
 
 #define CVMG_RECOVERY_KEY_LEN 71 /* 8 groups of 8 hex digits, 7 dashes */
 
@@ -26,6 +28,24 @@ struct cvmg_enroll_result {
 	int sector_size;
 };
 
+struct cvmg_reseal_opts {
+	const char *device;
+	uint32_t pcr_mask;       /* the PCRs to seal to; 0: the old token's */
+	uint32_t value_mask;     /* PCRs sealed to @values instead of their current value */
+	uint8_t values[CVMG_PCR_COUNT][32];
+	const char *key_file;    /* prove authority with a passphrase (recovery key)
+				  * instead of unsealing with the current PCRs */
+};
+
+struct cvmg_reseal_result {
+	int old_slot;            /* the keyslot removed */
+	int new_slot;            /* the keyslot added */
+	int proven_slot;         /* the keyslot the key file opened, or -1 */
+	uint32_t pcr_mask;       /* the PCRs sealed to */
+	bool predicted;          /* sealed to values the PCRs do not hold now */
+	uint64_t counter;        /* the rollback counter now committed */
+};
+
 struct cvmg_unlock_result {
 	const char *token_type;  /* the token that opened it */
 	int keyslot;
@@ -41,6 +61,7 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 		       struct cvmg_unlock_result *res);
 int cvmg_volume_lock(const char *name);
 int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot);
+int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_result *res);
 int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
 void cvmg_crypt_log_to_helper(void);
 uint32_t cvmg_volume_last_tpm_rc(void);

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * PolicyPCR digests computed in software, for a seal to PCR values the TPM does not
+ * hold yet (cvmguard reseal --pcr-value: the values after an expected change).
+ *
+ * TPM 2.0 Part 3, 23.7 (TPM2_PolicyPCR), starting from an empty policy:
+ *
+ *   pcrDigest    = SHA-256(PCR[i] || PCR[j] || ...)   selected PCRs, ascending
+ *   policyDigest = SHA-256(0^32 || TPM_CC_PolicyPCR || TPML_PCR_SELECTION || pcrDigest)
+ *
+ * with TPML_PCR_SELECTION marshalled as one SHA-256 selection of three bytes, as
+ * tpm_seal.c sends it to the TPM and as systemd 252 does. The seal cross-checks this
+ * against a trial session on the TPM fed the same pcrDigest.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "tpm_seal.h"
+
+#define TPM_CC_POLICY_PCR 0x0000017fu
+#define TPM_ALG_SHA256 0x000bu
+
+/**
+ * cvmg_pcr_digest() - SHA-256 over the selected PCRs' values, ascending
+ * @mask: PCRs 0..23
+ * @values: a value for each selected PCR (the others are not read)
+ * @out: the digest
+ *
+ * Return: 0, -EINVAL for an empty mask, -EIO.
+ */
+int cvmg_pcr_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32], uint8_t out[32])
+{
+	EVP_MD_CTX *ctx;
+	unsigned int i, len = 0;
+	int ret = -EIO;
+
+	if (!mask || mask >> CVMG_PCR_COUNT)
+		return -EINVAL;
+	ctx = EVP_MD_CTX_new();
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		goto out;
+	for (i = 0; i < CVMG_PCR_COUNT; i++)
+		if ((mask & (1u << i)) && !EVP_DigestUpdate(ctx, values[i], 32))
+			goto out;
+	if (EVP_DigestFinal_ex(ctx, out, &len) && len == 32)
+		ret = 0;
+out:
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+/**
+ * cvmg_pcr_policy_digest() - the PolicyPCR digest for given PCR values
+ * @mask: PCRs 0..23 of the SHA-256 bank
+ * @values: a value for each selected PCR
+ * @out: the policy digest (an object's authPolicy; systemd's tpm2-policy-hash)
+ *
+ * Return: 0, -EINVAL for an empty mask, -EIO.
+ */
+int cvmg_pcr_policy_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32],
+			   uint8_t out[32])
+{
+	uint8_t buf[32 + 4 + 10 + 32];
+	unsigned int len = 0;
+	int ret;
+
+	memset(buf, 0, 32);
+	buf[32] = TPM_CC_POLICY_PCR >> 24;
+	buf[33] = (TPM_CC_POLICY_PCR >> 16) & 0xff;
+	buf[34] = (TPM_CC_POLICY_PCR >> 8) & 0xff;
+	buf[35] = TPM_CC_POLICY_PCR & 0xff;
+	/* TPML_PCR_SELECTION: count 1; hash; sizeofSelect 3; pcrSelect[3] */
+	buf[36] = 0;
+	buf[37] = 0;
+	buf[38] = 0;
+	buf[39] = 1;
+	buf[40] = TPM_ALG_SHA256 >> 8;
+	buf[41] = TPM_ALG_SHA256 & 0xff;
+	buf[42] = 3;
+	buf[43] = mask & 0xff;
+	buf[44] = (mask >> 8) & 0xff;
+	buf[45] = (mask >> 16) & 0xff;
+	ret = cvmg_pcr_digest(mask, values, buf + 46);
+	if (ret)
+		return ret;
+	if (!EVP_Digest(buf, sizeof(buf), out, &len, EVP_sha256(), NULL) || len != 32)
+		return -EIO;
+	return 0;
+}
