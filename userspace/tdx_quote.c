@@ -250,6 +250,21 @@ static bool stale_error(int err)
 	       err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID;
 }
 
+/* The certificate's subject CN (or "?"), for messages; attacker-made, so sanitised. */
+static void subject_cn(X509 *x, char *buf, size_t len)
+{
+	X509_NAME *n = X509_get_subject_name(x);
+	int got = n ? X509_NAME_get_text_by_NID(n, NID_commonName, buf, (int)len) : -1;
+	size_t i;
+
+	if (got <= 0)
+		snprintf(buf, len, "?");
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] >= 0x7f || buf[i] == '"')
+			buf[i] = '?';
+	ERR_clear_error();
+}
+
 /**
  * tdx_verify_chain() - verify a certificate chain (leaf first) to @root by its key
  * @certs: the chain, leaf first, ending in a copy of the root
@@ -286,7 +301,13 @@ int tdx_verify_chain(X509 **certs, size_t n, X509 *root, STACK_OF(X509_CRL) *crl
 	}
 	ck = X509_get0_pubkey(certs[n - 1]);
 	if (!ck || !rk || EVP_PKEY_eq(ck, rk) != 1 || X509_verify(certs[n - 1], rk) != 1) {
-		snprintf(detail, dlen, "chain does not end in the pinned Intel SGX Root CA");
+		char got[64], want[64];
+
+		/* Name both: a test or forged chain says so in its subject. */
+		subject_cn(certs[n - 1], got, sizeof(got));
+		subject_cn(root, want, sizeof(want));
+		snprintf(detail, dlen, "chain ends in \"%s\", not in the trusted root \"%s\" "
+			 "(its key differs)", got, want);
 		return ret;
 	}
 	store = X509_STORE_new();

@@ -12,14 +12,17 @@ Serves, from DATA (tests/data):
                                          (see the PCS routes below for their modes)
   POST /acc/tdquote {"report": base64url} {"quote": base64url} with the Azure TD
                                          quote tdx-quote/quote-v4.bin, for a
-                                         1024-byte TDREPORT (400 otherwise)
+                                         1024-byte TDREPORT (400 otherwise); with
+                                         CVMGUARD_TEST_PCK=DIR, a quote signed for
+                                         the TDREPORT posted (tdx_signer.py)
 The fault comes from the file MODE, read at each request:
   ok, sleep (answer after 10 s), 500, flaky (500 for the first 2 requests, then ok),
   garbage, truncated (Content-Length beyond the body, then close), oversize (4 MiB),
   wrongcert (another chip's VCEK chain), badjson (JSON without vcekCert),
   wrongtcbm (the genuine chain, tcbm one microcode SPL off the report's),
-  wrongquote (the v5 quote, another TD's), badsig (the quote's signature flipped),
-  stdb64 (the quote in standard base64 with padding).
+  wrongquote (the v5 quote, another TD's; signing: a quote for another TDREPORT),
+  badsig (the quote's signature flipped), stdb64 (the quote in standard base64
+  with padding).
 Each request is appended to LOG as "METHOD PATH metadata=<header>".
 It writes its port to PORTFILE once it listens. Usage:
   server.py DATA MODE LOG PORTFILE [CHAIN.pem]
@@ -109,6 +112,14 @@ def thim(wrong=False, bad_tcbm=False):
 
 
 QUOTE = rd("tdx-quote/quote-v4.bin")
+# CVMGUARD_TEST_PCK=DIR (tests/vm/run, tests/fetch/tdquote-run): /acc/tdquote signs
+# a quote for the TDREPORT posted with the test PCK hierarchy in DIR (made now if
+# absent; DIR/root.pem is the --intel-root). Without it, the canned Azure quote.
+SIGNER = None
+if os.environ.get("CVMGUARD_TEST_PCK"):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from tdx_signer import Signer
+    SIGNER = Signer(os.environ["CVMGUARD_TEST_PCK"])
 QUOTE5 = rd("tdx-quote/quote-v5.bin")
 
 
@@ -333,7 +344,15 @@ class H(BaseHTTPRequestHandler):
             return self.send(200, b"\x00\xffnot json at all{")
         if mode == "oversize":
             return self.send(200, b" " * (4 << 20))
-        q = QUOTE5 if mode == "wrongquote" else QUOTE
+        if SIGNER:
+            # As Azure's quoting service would: a quote for the TDREPORT posted,
+            # signed by the test PCK hierarchy; wrongquote: for another TD's
+            # TDREPORT (one bit of MRTD flipped), validly signed all the same.
+            other = bytearray(tdreport)
+            other[528] ^= 1
+            q = SIGNER.quote(bytes(other) if mode == "wrongquote" else tdreport)
+        else:
+            q = QUOTE5 if mode == "wrongquote" else QUOTE
         if mode == "badsig":
             q = bytearray(q)
             q[48 + 584 + 4 + 5] ^= 1

@@ -86,6 +86,7 @@ udevadm settle --timeout=30 2>/dev/null
 export CVMGUARD_SRC CVMGUARD_KERNEL CVMGUARD_KO CVMGUARD_CASE_TIMEOUT
 export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
 [ -n "${CVMGUARD_TEST_CHAIN:-}" ] && export CVMGUARD_TEST_CHAIN
+[ -n "${CVMGUARD_TEST_INTEL_ROOT:-}" ] && export CVMGUARD_TEST_INTEL_ROOT
 [ -n "${CVMGUARD_PARAVISOR:-}" ] && export CVMGUARD_PARAVISOR
 [ -n "${CVMGUARD_IMDS:-}" ] && export CVMGUARD_IMDS
 cd "$CVMGUARD_SRC" || poweroff_now
