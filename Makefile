@@ -17,6 +17,7 @@
 #   make dkms-install     copy the module sources to /usr/src for DKMS
 #   make package          Debian packages (cvmguard, cvmguard-dkms, cvmguard-dev) in build/deb/
 #   make check-package    build them in a scratch copy, lintian, check their file lists
+#   make check-install    install them in a booted Debian 12 image, reboot, check, purge
 
 KVER     ?= $(shell uname -r)
 KDIR     ?= /lib/modules/$(KVER)/build
@@ -168,6 +169,16 @@ check-package:
 	@tests/deps-package
 	tests/package
 
+# The packages installed in a booted Debian 12 image (Debian's cloud kernel,
+# swtpm, the paravisor stand-in): apt install, DKMS, reboot, the checks, the
+# README's "Deploying on Azure" walk-through, purge. 10-20 minutes under TCG;
+# outside make check. The image is built once and cached in build/install-image/.
+check-install: deps
+	@tests/deps-package
+	@tests/deps-install
+	$(MAKE) -s paravisor package
+	tests/install/run
+
 .PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check check-full \
 	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
-	package check-package
+	package check-package check-install

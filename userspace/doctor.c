@@ -208,7 +208,14 @@ static void check_signature(struct doctor *d)
 		}
 		kmod_module_info_free_list(info);
 	}
-	if (unsigned_loaded)
+	if (unsigned_loaded && path && key[0] && !mok_serial(want, sizeof(want)) && !strcmp(key, want))
+		/* What a fresh install under Secure Boot shows until the MOK is enrolled. */
+		say(d, "signature", WARN, "enroll DKMS's key: mokutil --import " DKMS_MOK_CERT
+		    ", then reboot into MokManager (Documentation/install.rst, Secure Boot)",
+		    "the loaded module is signed by DKMS's MOK (serial %s), which the kernel does "
+		    "not trust (taint E; sig_enforce=%s): with Secure Boot it would not load",
+		    key, enforce[0] ? enforce : "?");
+	else if (unsigned_loaded)
 		say(d, "signature", WARN, "build it with dkms, which signs with " DKMS_MOK_CERT
 		    "'s key, and enroll that key (Documentation/install.rst)",
 		    "the loaded module has no signature the kernel trusts (taint E; "
