@@ -8,9 +8,13 @@
  *                                 tpm_transmit_cmd() (with tpm_try_get_ops()), which
  *                                 tpm2_cmd.c uses on every kernel: it alone can keep
  *                                 expected TPM errors out of the log (desc = NULL).
- *                                 struct tpm_buf differs (6.12 adds a length field that
- *                                 the transmit path does not read), so tpm2_cmd.c only
- *                                 ever sets its .data member by name.
+ *                                 struct tpm_buf differs (6.12 adds length and handles),
+ *                                 so tpm2_cmd.c never touches its fields beyond .data
+ *                                 and .flags: it builds commands with tpm_buf_init(),
+ *                                 tpm_buf_append*(), tpm_buf_length() and
+ *                                 tpm_buf_destroy(), static inline in 6.1's
+ *                                 <linux/tpm.h> and exported (GPL) by 6.12's
+ *                                 tpm-buf.c, with the same calls on both.
  * CVMGUARD_HAVE_LINUX_UNALIGNED_H 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>.
  * CVMGUARD_HAVE_GENL_INFO_DUMP    genl_info_dump() (6.6+): a dump's parsed attributes
  *                                 are in a struct genl_info; before, directly in

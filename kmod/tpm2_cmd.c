@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The few TPM 2.0 NV commands the HCL transport needs, marshalled by hand into a
- * page and sent with tpm_transmit_cmd(). That function is exported by every kernel
+ * The few TPM 2.0 NV commands the HCL transport needs, built in the kernel's struct
+ * tpm_buf and sent with tpm_transmit_cmd(). That function is exported by every kernel
  * cvmguard supports (tpm_send() is gone in 6.12), and with desc == NULL it keeps
  * expected TPM errors, such as an absent NV index, out of the kernel log.
  *
@@ -25,83 +25,68 @@
 #define CVMG_RH_OWNER		0x40000001
 /* a format-one response code: bit 7 set; its error number in bits 0-5 */
 #define CVMG_RC_FMT1_MASK	0x0bf
+/*
+ * The most NV data one command carries here: tpm_buf_append() WARNs (a panic under
+ * panic_on_warn) when a command outgrows its page, so sizes the TPM suggested are
+ * checked against this before anything is appended.
+ */
+#define CVMG_NV_DATA_MAX	(PAGE_SIZE - 128)
 
-struct tpm2_msg {
-	u8 *buf;	/* one page, as tpm_transmit_cmd() expects */
-	u32 len;	/* bytes marshalled so far; on overflow > PAGE_SIZE */
-};
-
-static void put_bytes(struct tpm2_msg *c, const void *p, u32 n)
-{
-	if (c->len + n <= PAGE_SIZE)
-		memcpy(c->buf + c->len, p, n);
-	c->len += n;
-}
-
-static void put_u16(struct tpm2_msg *c, u16 v)
-{
-	__be16 b = cpu_to_be16(v);
-
-	put_bytes(c, &b, sizeof(b));
-}
-
-static void put_u32(struct tpm2_msg *c, u32 v)
-{
-	__be32 b = cpu_to_be32(v);
-
-	put_bytes(c, &b, sizeof(b));
-}
-
-static void cmd_begin(struct tpm2_msg *c, u16 tag, u32 cc)
-{
-	c->len = 0;
-	put_u16(c, tag);
-	put_u32(c, 0);		/* length, set by cmd_send() */
-	put_u32(c, cc);
-}
+/*
+ * Commands are built with the kernel's own struct tpm_buf: tpm_buf_init() (one page,
+ * the header), tpm_buf_append_u16/u32() and tpm_buf_append(), tpm_buf_length(),
+ * tpm_buf_destroy(). 6.1 has them static inline in <linux/tpm.h>, 6.12 exports them
+ * from drivers/char/tpm/tpm-buf.c; the calls and their meaning are the same on both.
+ * The password session is appended by hand: tpm_buf_append_empty_auth() is private
+ * to drivers/char/tpm on 6.1.
+ */
 
 /* An authorisation area with one empty password session. */
-static void put_pw_session(struct tpm2_msg *c)
+static void put_pw_session(struct tpm_buf *tb)
 {
-	put_u32(c, 9);		/* authorizationSize */
-	put_u32(c, TPM2_RS_PW);
-	put_u16(c, 0);		/* nonce */
-	put_bytes(c, "\0", 1);	/* sessionAttributes */
-	put_u16(c, 0);		/* hmac: the empty password */
+	tpm_buf_append_u32(tb, 9);		/* authorizationSize */
+	tpm_buf_append_u32(tb, TPM2_RS_PW);
+	tpm_buf_append_u16(tb, 0);		/* nonce */
+	tpm_buf_append_u8(tb, 0);		/* sessionAttributes */
+	tpm_buf_append_u16(tb, 0);		/* hmac: the empty password */
 }
 
 /* An owner-authorised command on an NV index: handles, then the password session. */
-static void nv_begin(struct tpm2_msg *c, u32 cc, u32 index)
+static int nv_begin(struct tpm_buf *tb, u32 cc, u32 index)
 {
-	cmd_begin(c, TPM2_ST_SESSIONS, cc);
-	put_u32(c, CVMG_RH_OWNER);
-	put_u32(c, index);
-	put_pw_session(c);
+	int rc = tpm_buf_init(tb, TPM2_ST_SESSIONS, cc);
+
+	if (rc)
+		return rc;
+	tpm_buf_append_u32(tb, CVMG_RH_OWNER);
+	tpm_buf_append_u32(tb, index);
+	put_pw_session(tb);
+	return 0;
 }
 
 /*
- * Send the command; on success the response is in c->buf and c->len is its length.
+ * Send the command; on success the response is in tb->data and its length is
+ * tpm_buf_length(tb), checked to lie within the page.
  * Return: 0, a positive TPM response code, or a negative errno.
  */
-static int cmd_send(struct tpm_chip *chip, struct tpm2_msg *c, const char *what)
+static int cmd_send(struct tpm_chip *chip, struct tpm_buf *tb, const char *what)
 {
-	struct tpm_buf tb = { .data = c->buf };
 	ssize_t rc;
+	u32 len;
 
-	if (c->len > PAGE_SIZE)
+	if (tb->flags & TPM_BUF_OVERFLOW)
 		return -E2BIG;
-	put_unaligned_be32(c->len, c->buf + 2);
 	rc = tpm_try_get_ops(chip);
 	if (rc)
 		return -ENODEV;
-	rc = tpm_transmit_cmd(chip, &tb, 0, NULL);
+	rc = tpm_transmit_cmd(chip, tb, 0, NULL);
 	tpm_put_ops(chip);
 	if (rc > 0)
 		pr_debug("%s: TPM error 0x%03zx\n", what, rc);
 	if (rc)
 		return rc;
-	c->len = get_unaligned_be32(c->buf + 2);
-	if (c->len < TPM_HEADER_SIZE || c->len > PAGE_SIZE)
+	len = tpm_buf_length(tb);
+	if (len < TPM_HEADER_SIZE || len > PAGE_SIZE)
 		return -EPROTO;
 	return 0;
 }
@@ -121,12 +106,6 @@ int cvmguard_tpm_rc_errno(int rc)
 	return -EIO;
 }
 
-static int with_page(struct tpm2_msg *c)
-{
-	c->buf = (u8 *)__get_free_page(GFP_KERNEL);
-	return c->buf ? 0 : -ENOMEM;
-}
-
 /**
  * cvmguard_nv_read_public() - TPM2_NV_ReadPublic
  * @chip: the TPM, referenced by the caller
@@ -137,32 +116,33 @@ static int with_page(struct tpm2_msg *c)
  */
 int cvmguard_nv_read_public(struct tpm_chip *chip, u32 index, struct cvmguard_nv_public *pub)
 {
-	struct tpm2_msg c;
+	struct tpm_buf tb;
 	u16 size, policy;
+	u32 len;
 	int rc;
 
-	rc = with_page(&c);
+	rc = tpm_buf_init(&tb, TPM2_ST_NO_SESSIONS, CVMG_CC_NV_READ_PUBLIC);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_NO_SESSIONS, CVMG_CC_NV_READ_PUBLIC);
-	put_u32(&c, index);
-	rc = cmd_send(chip, &c, "NV_ReadPublic");
+	tpm_buf_append_u32(&tb, index);
+	rc = cmd_send(chip, &tb, "NV_ReadPublic");
 	if (rc)
-		goto out;
+		goto out_destroy;
 	/* TPM2B_NV_PUBLIC: size, nvIndex, nameAlg, attributes, authPolicy, dataSize */
 	rc = -EPROTO;
-	if (c.len < TPM_HEADER_SIZE + 2 + 4 + 2 + 4 + 2)
-		goto out;
-	size = get_unaligned_be16(c.buf + 10);
-	policy = get_unaligned_be16(c.buf + 22);
-	if (size < 14 + policy || c.len < TPM_HEADER_SIZE + 2 + size ||
-	    get_unaligned_be32(c.buf + 12) != index)
-		goto out;
-	pub->attributes = get_unaligned_be32(c.buf + 18);
-	pub->data_size = get_unaligned_be16(c.buf + 24 + policy);
+	len = tpm_buf_length(&tb);
+	if (len < TPM_HEADER_SIZE + 2 + 4 + 2 + 4 + 2)
+		goto out_destroy;
+	size = get_unaligned_be16(tb.data + 10);
+	policy = get_unaligned_be16(tb.data + 22);
+	if (size < 14 + policy || len < TPM_HEADER_SIZE + 2 + size ||
+	    get_unaligned_be32(tb.data + 12) != index)
+		goto out_destroy;
+	pub->attributes = get_unaligned_be32(tb.data + 18);
+	pub->data_size = get_unaligned_be16(tb.data + 24 + policy);
 	rc = 0;
-out:
-	free_page((unsigned long)c.buf);
+out_destroy:
+	tpm_buf_destroy(&tb);
 	return rc;
 }
 
@@ -177,24 +157,23 @@ out:
  */
 int cvmguard_nv_define_space(struct tpm_chip *chip, u32 index, u32 attributes, u16 size)
 {
-	struct tpm2_msg c;
+	struct tpm_buf tb;
 	int rc;
 
-	rc = with_page(&c);
+	rc = tpm_buf_init(&tb, TPM2_ST_SESSIONS, CVMG_CC_NV_DEFINE_SPACE);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_SESSIONS, CVMG_CC_NV_DEFINE_SPACE);
-	put_u32(&c, CVMG_RH_OWNER);
-	put_pw_session(&c);
-	put_u16(&c, 0);			/* auth: empty */
-	put_u16(&c, 14);		/* TPM2B_NV_PUBLIC size */
-	put_u32(&c, index);
-	put_u16(&c, TPM_ALG_SHA256);
-	put_u32(&c, attributes);
-	put_u16(&c, 0);			/* authPolicy: none */
-	put_u16(&c, size);
-	rc = cmd_send(chip, &c, "NV_DefineSpace");
-	free_page((unsigned long)c.buf);
+	tpm_buf_append_u32(&tb, CVMG_RH_OWNER);
+	put_pw_session(&tb);
+	tpm_buf_append_u16(&tb, 0);		/* auth: empty */
+	tpm_buf_append_u16(&tb, 14);		/* TPM2B_NV_PUBLIC size */
+	tpm_buf_append_u32(&tb, index);
+	tpm_buf_append_u16(&tb, TPM_ALG_SHA256);
+	tpm_buf_append_u32(&tb, attributes);
+	tpm_buf_append_u16(&tb, 0);		/* authPolicy: none */
+	tpm_buf_append_u16(&tb, size);
+	rc = cmd_send(chip, &tb, "NV_DefineSpace");
+	tpm_buf_destroy(&tb);
 	return rc;
 }
 
@@ -210,18 +189,19 @@ int cvmguard_nv_define_space(struct tpm_chip *chip, u32 index, u32 attributes, u
  */
 int cvmguard_nv_write(struct tpm_chip *chip, u32 index, const u8 *data, u16 len, u16 offset)
 {
-	struct tpm2_msg c;
+	struct tpm_buf tb;
 	int rc;
 
-	rc = with_page(&c);
+	if (len > CVMG_NV_DATA_MAX)
+		return -E2BIG;
+	rc = nv_begin(&tb, CVMG_CC_NV_WRITE, index);
 	if (rc)
 		return rc;
-	nv_begin(&c, CVMG_CC_NV_WRITE, index);
-	put_u16(&c, len);
-	put_bytes(&c, data, len);
-	put_u16(&c, offset);
-	rc = cmd_send(chip, &c, "NV_Write");
-	free_page((unsigned long)c.buf);
+	tpm_buf_append_u16(&tb, len);
+	tpm_buf_append(&tb, data, len);
+	tpm_buf_append_u16(&tb, offset);
+	rc = cmd_send(chip, &tb, "NV_Write");
+	tpm_buf_destroy(&tb);
 	return rc;
 }
 
@@ -238,27 +218,28 @@ int cvmguard_nv_write(struct tpm_chip *chip, u32 index, const u8 *data, u16 len,
  */
 int cvmguard_nv_read(struct tpm_chip *chip, u32 index, u8 *out, u16 len, u16 offset)
 {
-	struct tpm2_msg c;
+	struct tpm_buf tb;
 	int rc;
 
-	rc = with_page(&c);
+	if (len > CVMG_NV_DATA_MAX)
+		return -E2BIG;
+	rc = nv_begin(&tb, TPM2_CC_NV_READ, index);
 	if (rc)
 		return rc;
-	nv_begin(&c, TPM2_CC_NV_READ, index);
-	put_u16(&c, len);
-	put_u16(&c, offset);
-	rc = cmd_send(chip, &c, "NV_Read");
+	tpm_buf_append_u16(&tb, len);
+	tpm_buf_append_u16(&tb, offset);
+	rc = cmd_send(chip, &tb, "NV_Read");
 	if (rc)
-		goto out;
+		goto out_destroy;
 	/* header, parameterSize, TPM2B_MAX_NV_BUFFER, response auth area */
 	rc = -EPROTO;
-	if (c.len < TPM_HEADER_SIZE + 4 + 2 + len ||
-	    get_unaligned_be16(c.buf + TPM_HEADER_SIZE + 4) != len)
-		goto out;
-	memcpy(out, c.buf + TPM_HEADER_SIZE + 6, len);
+	if (tpm_buf_length(&tb) < TPM_HEADER_SIZE + 4 + 2 + len ||
+	    get_unaligned_be16(tb.data + TPM_HEADER_SIZE + 4) != len)
+		goto out_destroy;
+	memcpy(out, tb.data + TPM_HEADER_SIZE + 6, len);
 	rc = 0;
-out:
-	free_page((unsigned long)c.buf);
+out_destroy:
+	tpm_buf_destroy(&tb);
 	return rc;
 }
 
@@ -273,29 +254,28 @@ out:
  */
 int cvmguard_tpm_get_property(struct tpm_chip *chip, u32 property, u32 *value)
 {
-	struct tpm2_msg c;
+	struct tpm_buf tb;
 	int rc;
 
-	rc = with_page(&c);
+	rc = tpm_buf_init(&tb, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
 	if (rc)
 		return rc;
-	cmd_begin(&c, TPM2_ST_NO_SESSIONS, TPM2_CC_GET_CAPABILITY);
-	put_u32(&c, TPM2_CAP_TPM_PROPERTIES);
-	put_u32(&c, property);
-	put_u32(&c, 1);
-	rc = cmd_send(chip, &c, "GetCapability");
+	tpm_buf_append_u32(&tb, TPM2_CAP_TPM_PROPERTIES);
+	tpm_buf_append_u32(&tb, property);
+	tpm_buf_append_u32(&tb, 1);
+	rc = cmd_send(chip, &tb, "GetCapability");
 	if (rc)
-		goto out;
+		goto out_destroy;
 	/* moreData, capability, count, { property, value } */
 	rc = -EPROTO;
-	if (c.len < TPM_HEADER_SIZE + 1 + 4 + 4 + 8 ||
-	    get_unaligned_be32(c.buf + TPM_HEADER_SIZE + 1) != TPM2_CAP_TPM_PROPERTIES ||
-	    get_unaligned_be32(c.buf + TPM_HEADER_SIZE + 5) < 1 ||
-	    get_unaligned_be32(c.buf + TPM_HEADER_SIZE + 9) != property)
-		goto out;
-	*value = get_unaligned_be32(c.buf + TPM_HEADER_SIZE + 13);
+	if (tpm_buf_length(&tb) < TPM_HEADER_SIZE + 1 + 4 + 4 + 8 ||
+	    get_unaligned_be32(tb.data + TPM_HEADER_SIZE + 1) != TPM2_CAP_TPM_PROPERTIES ||
+	    get_unaligned_be32(tb.data + TPM_HEADER_SIZE + 5) < 1 ||
+	    get_unaligned_be32(tb.data + TPM_HEADER_SIZE + 9) != property)
+		goto out_destroy;
+	*value = get_unaligned_be32(tb.data + TPM_HEADER_SIZE + 13);
 	rc = 0;
-out:
-	free_page((unsigned long)c.buf);
+out_destroy:
+	tpm_buf_destroy(&tb);
 	return rc;
 }
