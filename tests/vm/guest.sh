@@ -89,6 +89,8 @@ export PATH="$CVMGUARD_SRC/userspace:$CVMGUARD_SRC/tests/vm/bin:$PATH"
 [ -n "${CVMGUARD_TEST_INTEL_ROOT:-}" ] && export CVMGUARD_TEST_INTEL_ROOT
 [ -n "${CVMGUARD_PARAVISOR:-}" ] && export CVMGUARD_PARAVISOR
 [ -n "${CVMGUARD_IMDS:-}" ] && export CVMGUARD_IMDS
+# The cases' own knobs from the host (tests/vm/run passes CVMG_* through).
+for v in $(compgen -v CVMG_); do export "$v"; done
 cd "$CVMGUARD_SRC" || poweroff_now
 
 if [ "$CVMGUARD_MODE" = command ]; then
