@@ -262,10 +262,9 @@ static int cache_put(const struct fetch_opts *o, const struct snp_report *r,
 	ret = cache_paths(o->cache_dir, c->product, r, &pdir, &vcek, &chain);
 	if (ret)
 		return ret;
-	if ((mkdir(o->cache_dir, 0755) && errno != EEXIST) || (mkdir(pdir, 0755) && errno != EEXIST)) {
-		ret = -errno;
+	ret = fetch_cache_mkdir(o->cache_dir, pdir);
+	if (ret)
 		goto out;
-	}
 	der_len = i2d_X509(c->vcek, &der);
 	ret = der_len > 0 ? amd_certs_pem(ca, 2, &pem, &pem_len) : -ENOMEM;
 	if (!ret)

@@ -401,9 +401,8 @@ static void cache_put(const struct fetch_opts *o, const struct qinfo *qi,
 	ret = cache_path(o, qi, &dir, &file);
 	if (ret)
 		return;
-	if ((mkdir(o->cache_dir, 0755) && errno != EEXIST) || (mkdir(dir, 0755) && errno != EEXIST))
-		ret = -errno;
-	else
+	ret = fetch_cache_mkdir(o->cache_dir, dir);
+	if (!ret)
 		ret = cvmg_write_file_atomic(file, c->json, c->len, 0644);
 	if (ret)
 		cvmg_warn("%s: not cached: %s", file, strerror(-ret));

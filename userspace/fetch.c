@@ -10,6 +10,7 @@
  * anything but HTTP and HTTPS.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,20 @@ static bool retryable(CURLcode cc, long http, bool too_big)
 	if (cc != CURLE_OK)
 		return cc != CURLE_UNSUPPORTED_PROTOCOL && cc != CURLE_URL_MALFORMAT;
 	return http >= 500 || http == 429;
+}
+
+/**
+ * fetch_cache_mkdir() - make a cache directory and one entry directory below it
+ * @top: the cache directory (--cache-dir, or the default)
+ * @sub: the entry's directory, below @top
+ *
+ * Return: 0 when both exist afterwards, else -errno.
+ */
+int fetch_cache_mkdir(const char *top, const char *sub)
+{
+	if ((mkdir(top, 0755) && errno != EEXIST) || (mkdir(sub, 0755) && errno != EEXIST))
+		return -errno;
+	return 0;
 }
 
 /**

@@ -89,6 +89,7 @@ struct fetch_chain {
 };
 
 /* fetch.c: one HTTP request. */
+int fetch_cache_mkdir(const char *top, const char *sub);
 int fetch_http(const char *url, const char *post_json, bool imds, unsigned int budget_ms,
 	       uint8_t **out, size_t *len, struct fetch_err *e);
 void fetch_opts_init(struct fetch_opts *o);
