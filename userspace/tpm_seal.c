@@ -693,6 +693,8 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (ret)
 		goto out;
 	ret = get_parent(tpm, parent, &par, &transient);
+	if (ret == -EIO && cvmg_tpm_rc_is(tpm->last_rc, TPM2_RC_LOCKOUT))
+		ret = -CVMG_ELOCKOUT;
 	if (ret)
 		goto out;
 	/* The token's parent name only refuses (sealed elsewhere); it is never trusted. */
@@ -712,6 +714,9 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (rc) {
 		tpm->last_rc = rc;
 		ret = rc & ~(TSS2_RC)0xfff ? -EIO : -EBADMSG;
+		/* systemd's primary has no noDA: in lockout, even loading under it fails */
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_LOCKOUT))
+			ret = -CVMG_ELOCKOUT;
 		goto out;
 	}
 	if (in->pin) {
