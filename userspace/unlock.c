@@ -37,7 +37,8 @@ int cvmg_volume_error(int err, const char *device)
 	switch (err) {
 	case -EPERM:
 		cvmg_err("%s: the TPM refused to unseal the key: the PCR values differ from "
-			 "those it was sealed to (the volume stays locked)", device);
+			 "those it was sealed to, or the token's PIN flag from the sealed "
+			 "object's (the volume stays locked)", device);
 		return CVMG_EXIT_POLICY;
 	case -EKEYREJECTED:
 	case -ESTALE:
