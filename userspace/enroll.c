@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cvmguard enroll DEV [--pcrs LIST] [--format] [--recovery-key FILE|-] [--key-file F]:
+ * cvmguard enroll DEV [--pcrs LIST] [--format] [--recovery-key FILE|-] [--key-file F]
+ * [--pin] [--pin-file F]:
  * a LUKS2 volume whose key is sealed to the vTPM (see volume.c).
  */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "cvmguard.h"
+#include "pin.h"
 #include "secret.h"
 #include "tpm_seal.h"
 #include "volume.h"
@@ -20,7 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard enroll DEVICE [--pcrs LIST] [--format] [--recovery-key FILE|-]\n"
 		   "                       [--show-recovery-key] [--key-file FILE|-]\n"
-		   "                       [--no-systemd-token]\n\n"
+		   "                       [--no-systemd-token] [--pin] [--pin-file FILE|-]\n\n"
 		   "Make DEVICE a LUKS2 volume (aes-xts-plain64, 4096-byte sectors when it can)\n"
 		   "whose keyslot passphrase is a random secret sealed to the TPM's PCRs, kept in\n"
 		   "LUKS2 tokens. A device that is not blank is refused unless --format is given;\n"
@@ -36,6 +38,11 @@ static void usage(FILE *f)
 		   "  -k, --key-file FILE    an existing passphrase of a LUKS2 DEVICE ('-': standard\n"
 		   "                         input); one trailing newline is not part of it\n"
 		   "      --no-systemd-token write only the cvmguard token\n"
+		   "      --pin              the TPM also wants a PIN to unseal (systemd's\n"
+		   "                         tpm2-pin): read from --pin-file, else $NEWPIN or\n"
+		   "                         $PIN, else asked twice on the terminal\n"
+		   "      --pin-file FILE    the PIN ('-': standard input); one trailing newline\n"
+		   "                         is not part of it; implies --pin\n"
 		   "  -h, --help             this text\n");
 }
 
@@ -109,9 +116,12 @@ int cmd_enroll(int argc, char **argv)
 		{ "show-recovery-key", no_argument, NULL, 'R' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "no-systemd-token", no_argument, NULL, 'S' },
+		{ "pin", no_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct cvmg_pin_src pin = {};
 	struct cvmg_enroll_opts o = { .pcr_mask = 1u << 7, .systemd_token = true };
 	struct cvmg_enroll_result res = { .keyslot = -1, .recovery_keyslot = -1 };
 	const char *recovery = NULL;
@@ -142,6 +152,13 @@ int cmd_enroll(int argc, char **argv)
 		case 'S':
 			o.systemd_token = false;
 			break;
+		case 'P':
+			o.pin = true;
+			break;
+		case 'F':
+			pin.file = optarg;
+			o.pin = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return CVMG_EXIT_OK;
@@ -163,6 +180,9 @@ int cmd_enroll(int argc, char **argv)
 		cvmg_err("%s: cannot read the key file: %s", o.key_file, strerror(errno));
 		return CVMG_EXIT_USAGE;
 	}
+	if (cvmg_pin_file_arg(pin.file, o.key_file))
+		return CVMG_EXIT_USAGE;
+	cvmg_volume_pin_source(&pin);
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
 	if (recovery) {
@@ -193,7 +213,8 @@ int cmd_enroll(int argc, char **argv)
 	if (res.formatted)
 		cvmg_info("%s: LUKS2, aes-xts-plain64, %d-byte sectors", o.device, res.sector_size);
 	pcr_list(o.pcr_mask, pcrs, sizeof(pcrs));
-	cvmg_info("%s: keyslot %d sealed to PCR %s (sha256)%s", o.device, res.keyslot, pcrs,
+	cvmg_info("%s: keyslot %d sealed to PCR %s (sha256)%s%s", o.device, res.keyslot, pcrs,
+		  o.pin ? " and a PIN" : "",
 		  o.systemd_token ? ", tokens cvmguard and systemd-tpm2" : ", token cvmguard");
 	if (o.recovery_key) {
 		/* Written once, to FILE or stdout only: never logged. */
@@ -233,11 +254,16 @@ out:
 
 static void rotate_usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard rotate DEVICE [--pcrs LIST]\n\n"
+	fprintf(f, "Usage: cvmguard rotate DEVICE [--pcrs LIST] [--pin] [--pin-file FILE|-]\n\n"
 		   "Replace the sealed secret of a volume enrolled by cvmguard: a new secret,\n"
 		   "keyslot and tokens; the old keyslot is removed only after the new one\n"
 		   "opens. Killed at any point, the volume opens with the old or the new one.\n\n"
 		   "  -p, --pcrs LIST   seal the new secret to these PCRs (default: the old ones)\n"
+		   "      --pin         the new seal also wants a PIN (a PIN the volume has is\n"
+		   "                    kept either way: the one that unsealed the old secret)\n"
+		   "      --pin-file FILE  the PIN ('-': standard input; one trailing newline is\n"
+		   "                    not part of it); else $PIN ($NEWPIN for a new one), else\n"
+		   "                    the terminal\n"
 		   "  -h, --help        this text\n");
 }
 
@@ -245,9 +271,13 @@ int cmd_rotate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pcrs", required_argument, NULL, 'p' },
+		{ "pin", no_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct cvmg_pin_src pin = {};
+	bool set_pin = false;
 	uint32_t mask = 0;
 	int c, ret, old_slot, new_slot;
 
@@ -258,6 +288,12 @@ int cmd_rotate(int argc, char **argv)
 				cvmg_err("bad PCR list '%s'", optarg);
 				return CVMG_EXIT_USAGE;
 			}
+			break;
+		case 'P':
+			set_pin = true;
+			break;
+		case 'F':
+			pin.file = optarg;
 			break;
 		case 'h':
 			rotate_usage(stdout);
@@ -271,9 +307,12 @@ int cmd_rotate(int argc, char **argv)
 		rotate_usage(stderr);
 		return CVMG_EXIT_USAGE;
 	}
+	if (cvmg_pin_file_arg(pin.file, NULL))
+		return CVMG_EXIT_USAGE;
+	cvmg_volume_pin_source(&pin);
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
-	ret = cvmg_volume_rotate(argv[optind], mask, &old_slot, &new_slot);
+	ret = cvmg_volume_rotate(argv[optind], mask, set_pin, &old_slot, &new_slot);
 	if (ret) {
 		if (new_slot >= 0)
 			cvmg_err("%s: rotation stopped after adding keyslot %d; keyslot %d still "

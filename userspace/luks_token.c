@@ -5,19 +5,26 @@
  *   {"type":"cvmguard","keyslots":["1"],"cvmguard-blob":BASE64,
  *    "cvmguard-pcrs":[7],"cvmguard-pcr-bank":"sha256","cvmguard-parent":"0x81000001",
  *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX,
- *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-systemd":true}
+ *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-systemd":true,"cvmguard-pin":true}
  *
  *   {"type":"systemd-tpm2","keyslots":["1"],"tpm2-blob":BASE64,"tpm2-pcrs":[7],
  *    "tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":HEX,
  *    "tpm2-pin":false}
+ *
+ * "cvmguard-pin" is written only when true (a token without it needs no PIN);
+ * "tpm2-pin" always, as systemd does. With a PIN the sealed object's policy is
+ * PolicyPCR then PolicyAuthValue and its userAuth the PIN's hash (pin.c). Neither flag
+ * is under the header MAC: a flag that differs from the object makes the policy
+ * session's digest differ from the object's, and the TPM refuses (exit 2). systemd
+ * 254+'s "tpm2_salt" (base64) is read, not written.
  *
  * The second is systemd 252's format (src/shared/tpm2-util.c, tpm2_make_luks2_json()
  * and tpm2_parse_luks2_json()). In both, the blob is TPM2B_PRIVATE then TPM2B_PUBLIC,
  * marshalled, and the keyslot's passphrase is the unsealed secret in base64.
  *
  * The parser returns -ENOENT for a token of another type (not ours), -EBADMSG for
- * one of ours that is damaged, -ENOTSUP for what we cannot unseal (a PIN, a signed
- * PCR policy, a bank other than SHA-256).
+ * one of ours that is damaged, -ENOTSUP for what we cannot unseal (a signed PCR
+ * policy, a bank other than SHA-256).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,7 +124,7 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 		if (!ret)
 			ret = add(o, kind, "policy-hash", hex_string(tok->sealed.policy, 32));
 		if (!ret)
-			ret = add(o, kind, "pin", json_object_new_boolean(0));
+			ret = add(o, kind, "pin", json_object_new_boolean(tok->sealed.pin));
 	} else {
 		char parent[16];
 
@@ -135,6 +142,8 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 		/* made with a systemd-tpm2 token on its keyslot: rotate renews that too */
 		if (!ret && tok->systemd)
 			ret = add(o, kind, "systemd", json_object_new_boolean(1));
+		if (!ret && tok->sealed.pin)
+			ret = add(o, kind, "pin", json_object_new_boolean(1));
 	}
 	if (ret)
 		goto out;
@@ -154,7 +163,8 @@ static int parse_hex(json_object *v, uint8_t *out, size_t max, size_t *len)
 	return cvmg_hex_decode(json_object_get_string(v), out, max, len) ? -EBADMSG : 0;
 }
 
-static int parse_blob(json_object *v, struct cvmg_sealed *s)
+/* Base64 @v into @out (at most @max bytes). */
+static int parse_b64(json_object *v, uint8_t *out, size_t max, size_t *out_len)
 {
 	const char *b64;
 	size_t n, pad = 0;
@@ -165,7 +175,7 @@ static int parse_blob(json_object *v, struct cvmg_sealed *s)
 		return -EBADMSG;
 	b64 = json_object_get_string(v);
 	n = strlen(b64);
-	if (!n || n % 4 || n / 4 * 3 > CVMG_BLOB_MAX + 2)
+	if (!n || n % 4 || n / 4 * 3 > max + 2)
 		return -EBADMSG;
 	if (b64[n - 1] == '=')
 		pad++;
@@ -175,13 +185,32 @@ static int parse_blob(json_object *v, struct cvmg_sealed *s)
 	if (!tmp)
 		return -ENOMEM;
 	len = EVP_DecodeBlock(tmp, (const unsigned char *)b64, (int)n);
-	if (len < 0 || (size_t)len - pad > CVMG_BLOB_MAX || (size_t)len < pad) {
+	if (len < 0 || (size_t)len < pad || (size_t)len - pad > max) {
 		free(tmp);
 		return -EBADMSG;
 	}
-	s->blob_len = (size_t)len - pad;
-	memcpy(s->blob, tmp, s->blob_len);
+	*out_len = (size_t)len - pad;
+	memcpy(out, tmp, *out_len);
 	free(tmp);
+	return 0;
+}
+
+static int parse_blob(json_object *v, struct cvmg_sealed *s)
+{
+	return parse_b64(v, s->blob, CVMG_BLOB_MAX, &s->blob_len);
+}
+
+/* An optional JSON boolean: absent is false; anything but a boolean is damage. */
+static int parse_flag(json_object *o, const char *key, bool *flag)
+{
+	json_object *v;
+
+	*flag = false;
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return -EBADMSG;
+	*flag = json_object_get_boolean(v);
 	return 0;
 }
 
@@ -284,13 +313,15 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 				goto out;
 		}
 		/* systemd accepts only a JSON boolean; json-c reads the string "false" as true. */
-		v = NULL;
-		if (json_object_object_get_ex(o, "tpm2-pin", &v) &&
-		    !json_object_is_type(v, json_type_boolean))
+		if (parse_flag(o, "tpm2-pin", &tok->sealed.pin))
 			goto out;
-		tok->pin = v && json_object_get_boolean(v);
-		/* A signed PCR policy (tpm2_pubkey) or a PIN: not supported. */
-		if (tok->pin || json_object_object_get_ex(o, "tpm2_pubkey", &e)) {
+		/* systemd 254+: the PIN is salted (pin.c); a salt without a PIN is damage. */
+		if (json_object_object_get_ex(o, "tpm2_salt", &v) &&
+		    (!tok->sealed.pin ||
+		     parse_b64(v, tok->salt, sizeof(tok->salt), &tok->salt_len) || !tok->salt_len))
+			goto out;
+		/* A signed PCR policy (tpm2_pubkey): not supported. */
+		if (json_object_object_get_ex(o, "tpm2_pubkey", &e)) {
 			ret = -ENOTSUP;
 			goto out;
 		}
@@ -319,12 +350,9 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 			tok->counter = (uint64_t)cnt;
 			tok->has_mac = true;
 		}
-		v = field(o, kind, "systemd");
-		if (v) {
-			if (!json_object_is_type(v, json_type_boolean))
-				goto out;
-			tok->systemd = json_object_get_boolean(v);
-		}
+		if (parse_flag(o, "cvmguard-systemd", &tok->systemd) ||
+		    parse_flag(o, "cvmguard-pin", &tok->sealed.pin))
+			goto out;
 	}
 	ret = 0;
 out:

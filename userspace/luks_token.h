@@ -24,7 +24,8 @@ struct cvmg_token {
 	int keyslot;                  /* the one keyslot the secret opens */
 	uint32_t pcr_mask;            /* SHA-256 bank */
 	enum cvmg_parent parent;      /* SRK, or systemd's ECC or RSA primary */
-	bool pin;                     /* systemd: tpm2-pin (not supported) */
+	uint8_t salt[64];             /* systemd 254+: tpm2_salt of the PIN (pin.c) */
+	size_t salt_len;              /* 0: none (systemd 252, and every cvmguard token) */
 	bool has_mac;                 /* cvmguard: the header MAC is present */
 	uint8_t mac[32];              /* cvmguard: HMAC over the header's parameters */
 	uint64_t counter;             /* cvmguard: rotation counter, under the MAC */

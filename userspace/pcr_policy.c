@@ -90,3 +90,29 @@ int cvmg_pcr_policy_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][3
 		return -EIO;
 	return 0;
 }
+
+#define TPM_CC_POLICY_AUTH_VALUE 0x0000016bu
+
+/**
+ * cvmg_policy_auth_value_extend() - add a PolicyAuthValue step to a policy digest
+ * @digest: the digest so far (e.g. cvmg_pcr_policy_digest()'s), updated in place
+ *
+ * TPM 2.0 Part 3, 23.17: policyDigest' = SHA-256(policyDigest || TPM_CC_PolicyAuthValue).
+ * systemd 252 puts this step after PolicyPCR for a sealed object with a PIN.
+ *
+ * Return: 0, -EIO.
+ */
+int cvmg_policy_auth_value_extend(uint8_t digest[32])
+{
+	uint8_t buf[32 + 4];
+	unsigned int len = 0;
+
+	memcpy(buf, digest, 32);
+	buf[32] = TPM_CC_POLICY_AUTH_VALUE >> 24;
+	buf[33] = (TPM_CC_POLICY_AUTH_VALUE >> 16) & 0xff;
+	buf[34] = (TPM_CC_POLICY_AUTH_VALUE >> 8) & 0xff;
+	buf[35] = TPM_CC_POLICY_AUTH_VALUE & 0xff;
+	if (!EVP_Digest(buf, sizeof(buf), digest, &len, EVP_sha256(), NULL) || len != 32)
+		return -EIO;
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cvmguard.h"
+#include "pin.h"
 #include "secret.h"
 #include "tpm_seal.h"
 #include "volume.h"
@@ -20,7 +21,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: cvmguard reseal DEVICE [--pcr-value N=HEX]... [--pcrs LIST]\n"
-		   "                       [--recovery-key FILE|- | --key-file FILE|-]\n\n"
+		   "                       [--recovery-key FILE|- | --key-file FILE|-]\n"
+		   "                       [--pin] [--pin-file FILE|-]\n\n"
 		   "Seal the key of a volume enrolled by cvmguard anew, for an expected PCR\n"
 		   "change. Before the change (the PCRs still unseal), give the values the PCRs\n"
 		   "will hold with --pcr-value: the volume then opens after the change. After it,\n"
@@ -39,6 +41,12 @@ static void usage(FILE *f)
 		   "                         standard input; one trailing newline is not part of\n"
 		   "                         it) instead of unsealing with the current PCRs\n"
 		   "      --recovery-key FILE  the same, for the recovery key enroll wrote\n"
+		   "      --pin              the new seal also wants a PIN (a PIN the volume has\n"
+		   "                         is kept either way; with a key file it is asked as\n"
+		   "                         a new one)\n"
+		   "      --pin-file FILE    the PIN ('-': standard input; one trailing newline is\n"
+		   "                         not part of it); else $PIN ($NEWPIN for a new one),\n"
+		   "                         else the terminal\n"
 		   "  -h, --help             this text\n\n"
 		   "Exit status: 2 when the PCRs no longer unseal and no --recovery-key was given;\n"
 		   "6 when the header or token is not as enrolled (rollback included); 1 when the\n"
@@ -92,9 +100,12 @@ int cmd_reseal(int argc, char **argv)
 		{ "pcrs", required_argument, NULL, 'p' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "recovery-key", required_argument, NULL, 'r' },
+		{ "pin", no_argument, NULL, 'P' },
+		{ "pin-file", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct cvmg_pin_src pin = {};
 	struct cvmg_reseal_result res;
 	struct cvmg_reseal_opts *o;
 	const char *device;
@@ -127,6 +138,12 @@ int cmd_reseal(int argc, char **argv)
 			}
 			o->key_file = optarg;
 			break;
+		case 'P':
+			o->pin = true;
+			break;
+		case 'F':
+			pin.file = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = CVMG_EXIT_OK;
@@ -150,6 +167,9 @@ int cmd_reseal(int argc, char **argv)
 		cvmg_err("%s: cannot read the key file: %s", o->key_file, strerror(errno));
 		goto out;
 	}
+	if (cvmg_pin_file_arg(pin.file, o->key_file))
+		goto out;
+	cvmg_volume_pin_source(&pin);
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
 	ret = cvmg_volume_reseal(o, &res);

@@ -21,6 +21,8 @@ struct cvmg_tpm {
 	bool srk_ok;
 	uint8_t srk_name[68];   /* its name (TPM2B_NAME contents) */
 	size_t srk_name_len;
+	bool pin_set;           /* pin_auth holds the PIN's authValue (pin.c) */
+	uint8_t pin_auth[32];
 };
 
 bool cvmg_tpm_rc_is(TSS2_RC rc, TSS2_RC want);

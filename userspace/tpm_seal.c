@@ -21,10 +21,18 @@
  * The SRK is verified before it is used, and every session, on both token kinds,
  * is salted with it alone (tpm_srk.c).
  *
+ * PIN (systemd's tpm2-pin, pin.c): when cvmg_tpm_set_pin_auth() gave the PIN's
+ * authValue, the sealed object gets it as userAuth and its policy a PolicyAuthValue
+ * step after PolicyPCR (policy_auth_value()), as systemd 252 makes it. Unseal then
+ * checks the session's digest against the object's before Unseal, so a PCR state or a
+ * token flag that cannot satisfy the policy never reaches the authValue check (and
+ * never counts against the dictionary-attack limit); a wrong PIN does count.
+ *
  * Errors: -ENODEV no TPM; -CVMG_ESRK the key at 0x81000001 is not a genuine SRK;
  * -CVMG_EPCRBANK a PCR not allocated in the SHA-256 bank (seal); -EPERM the PCR
  * policy does not match (the TPM refused);
  * -EBADMSG the sealed object does not load (damaged, or another TPM/parent);
+ * -CVMG_EBADPIN the TPM refused the PIN; -CVMG_ELOCKOUT the TPM is in DA lockout;
  * -EIO any other TPM failure (cvmg_tpm_last_rc() has the code).
  */
 #include <errno.h>
@@ -163,6 +171,7 @@ void cvmg_tpm_close(struct cvmg_tpm *tpm)
 		Esys_Finalize(&tpm->esys);
 	if (tpm->tcti)
 		Tss2_TctiLdr_Finalize(&tpm->tcti);
+	explicit_bzero(tpm->pin_auth, sizeof(tpm->pin_auth));
 	free(tpm);
 }
 
@@ -173,6 +182,23 @@ void cvmg_tpm_close(struct cvmg_tpm *tpm)
 uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm)
 {
 	return tpm->last_rc;
+}
+
+/**
+ * cvmg_tpm_set_pin_auth() - the PIN's authValue for the seals and unseals that follow
+ * @tpm: the handle
+ * @auth: from cvmg_pin_auth(), or NULL for none (seal without a PIN)
+ *
+ * Return: 0.
+ */
+int cvmg_tpm_set_pin_auth(struct cvmg_tpm *tpm, const uint8_t auth[32])
+{
+	tpm->pin_set = auth != NULL;
+	if (auth)
+		memcpy(tpm->pin_auth, auth, sizeof(tpm->pin_auth));
+	else
+		explicit_bzero(tpm->pin_auth, sizeof(tpm->pin_auth));
+	return 0;
 }
 
 /**
@@ -323,6 +349,32 @@ static int policy_pcr(struct cvmg_tpm *t, ESYS_TR sess, uint32_t mask,
 out:
 	Esys_Free(d);
 	return ret;
+}
+
+/*
+ * The PIN's step, after PolicyPCR as systemd 252 orders it: PolicyAuthValue into
+ * @sess, and the digest it leaves (@digest NULL: not asked).
+ */
+static int policy_auth_value(struct cvmg_tpm *t, ESYS_TR sess, uint8_t digest[32])
+{
+	TPM2B_DIGEST *d = NULL;
+	TSS2_RC rc;
+
+	rc = Esys_PolicyAuthValue(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE);
+	if (rc)
+		return cvmg_tpm_err(t, rc);
+	if (!digest)
+		return 0;
+	rc = Esys_PolicyGetDigest(t->esys, sess, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &d);
+	if (rc)
+		return cvmg_tpm_err(t, rc);
+	if (d->size != 32) {
+		Esys_Free(d);
+		return -EIO;
+	}
+	memcpy(digest, d->buffer, 32);
+	Esys_Free(d);
+	return 0;
 }
 
 static int parent_name(struct cvmg_tpm *t, ESYS_TR parent, uint8_t *name, size_t *len)
@@ -527,6 +579,12 @@ int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t
 			goto out;
 	}
 	ret = policy_pcr(tpm, trial, pcr_mask, values ? pcr_digest : NULL, out->policy);
+	if (!ret && tpm->pin_set) {
+		out->pin = true;
+		ret = policy_auth_value(tpm, trial, out->policy);
+		if (!ret && values)
+			ret = cvmg_policy_auth_value_extend(soft);
+	}
 	if (ret)
 		goto out;
 	if (values && memcmp(soft, out->policy, 32)) {
@@ -551,6 +609,11 @@ int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t
 	}
 	sens->sensitive.data.size = (UINT16)len;
 	memcpy(sens->sensitive.data.buffer, secret, len);
+	if (tpm->pin_set) {
+		/* systemd's userAuth: the PIN's hash; no noDA, so wrong PINs are counted */
+		sens->sensitive.userAuth.size = sizeof(tpm->pin_auth);
+		memcpy(sens->sensitive.userAuth.buffer, tpm->pin_auth, sizeof(tpm->pin_auth));
+	}
 
 	ret = start_session(tpm, salt, TPM2_SE_HMAC, &hmac);
 	if (ret)
@@ -607,7 +670,7 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	TPM2B_PUBLIC pub = {};
 	ESYS_TR par = ESYS_TR_NONE, obj = ESYS_TR_NONE;
 	ESYS_TR pol = ESYS_TR_NONE, salt = ESYS_TR_NONE;
-	uint8_t name[CVMG_NAME_MAX];
+	uint8_t name[CVMG_NAME_MAX], got[32];
 	size_t off = 0, name_len;
 	bool transient = false;
 	unsigned int attempt;
@@ -623,11 +686,15 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (pub.publicArea.authPolicy.size != 32 ||
 	    memcmp(pub.publicArea.authPolicy.buffer, in->policy, 32))
 		return -EBADMSG;
+	if (in->pin && !tpm->pin_set)
+		return -ENOKEY;
 	/* Before anything else: a forged SRK must not see a salt. */
 	ret = cvmg_tpm_salt_key(tpm, &salt);
 	if (ret)
 		goto out;
 	ret = get_parent(tpm, parent, &par, &transient);
+	if (ret == -EIO && cvmg_tpm_rc_is(tpm->last_rc, TPM2_RC_LOCKOUT))
+		ret = -CVMG_ELOCKOUT;
 	if (ret)
 		goto out;
 	/* The token's parent name only refuses (sealed elsewhere); it is never trusted. */
@@ -647,7 +714,21 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (rc) {
 		tpm->last_rc = rc;
 		ret = rc & ~(TSS2_RC)0xfff ? -EIO : -EBADMSG;
+		/* systemd's primary has no noDA: in lockout, even loading under it fails */
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_LOCKOUT))
+			ret = -CVMG_ELOCKOUT;
 		goto out;
+	}
+	if (in->pin) {
+		TPM2B_AUTH auth = { .size = sizeof(tpm->pin_auth) };
+
+		memcpy(auth.buffer, tpm->pin_auth, sizeof(tpm->pin_auth));
+		rc = Esys_TR_SetAuth(tpm->esys, obj, &auth);
+		explicit_bzero(&auth, sizeof(auth));
+		if (rc) {
+			ret = cvmg_tpm_err(tpm, rc);
+			goto out;
+		}
 	}
 	for (attempt = 0;; attempt++) {
 		ret = start_session(tpm, salt, TPM2_SE_POLICY, &pol);
@@ -662,8 +743,19 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		}
 		/* PCRs other than sealed to make Unseal fail with POLICY_FAIL: exit 2 too. */
 		ret = policy_pcr(tpm, pol, pcr_mask, NULL, NULL);
+		if (!ret && in->pin)
+			ret = policy_auth_value(tpm, pol, got);
 		if (ret)
 			goto out;
+		/*
+		 * With a PIN, Unseal checks the authValue and counts a wrong one against the
+		 * DA limit: go there only with a session that satisfies the policy (the PCRs
+		 * as sealed, the token's PIN flag the object's own).
+		 */
+		if (in->pin && memcmp(got, in->policy, 32)) {
+			ret = -EPERM;
+			goto out;
+		}
 		rc = Esys_Unseal(tpm->esys, obj, pol, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 		Esys_FlushContext(tpm->esys, pol);
 		pol = ESYS_TR_NONE;
@@ -675,7 +767,12 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 				(*retries)++;
 			continue;
 		}
-		ret = cvmg_tpm_rc_is(rc, TPM2_RC_PCR_CHANGED) || cvmg_tpm_rc_is(rc, TPM2_RC_POLICY_FAIL) ? -EPERM : -EIO;
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_AUTH_FAIL) || cvmg_tpm_rc_is(rc, TPM2_RC_BAD_AUTH))
+			ret = -CVMG_EBADPIN;
+		else if (cvmg_tpm_rc_is(rc, TPM2_RC_LOCKOUT))
+			ret = -CVMG_ELOCKOUT;
+		else
+			ret = cvmg_tpm_rc_is(rc, TPM2_RC_PCR_CHANGED) || cvmg_tpm_rc_is(rc, TPM2_RC_POLICY_FAIL) ? -EPERM : -EIO;
 		goto out;
 	}
 	memcpy(secret, data->buffer, data->size);

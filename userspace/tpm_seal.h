@@ -23,6 +23,10 @@
 /* A selected PCR is not allocated in the TPM's SHA-256 bank. */
 #define CVMG_EPCRBANK EDOM
 #define CVMG_PCR_COUNT 24         /* PCRs 0..23 of a PC-client TPM */
+/* The PIN was wrong: the TPM refused the sealed object's authValue (a DA failure). */
+#define CVMG_EBADPIN EBADR
+/* The TPM is in dictionary-attack lockout: it refuses every PIN for now. */
+#define CVMG_ELOCKOUT ENOLCK
 
 /* Under which parent a secret is sealed. */
 enum cvmg_parent {
@@ -37,6 +41,7 @@ struct cvmg_sealed {
 	uint8_t policy[32];             /* PolicyPCR digest, SHA-256 */
 	uint8_t parent_name[CVMG_NAME_MAX]; /* SRK name at seal time (SRK only) */
 	size_t parent_name_len;
+	bool pin;                       /* PolicyPCR, PolicyAuthValue; userAuth from a PIN */
 };
 
 struct cvmg_tpm;
@@ -54,10 +59,12 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		    const struct cvmg_sealed *in, uint8_t *secret, size_t *len,
 		    unsigned int *retries);
 int cvmg_pcr_parse(const char *list, uint32_t *mask);
+int cvmg_tpm_set_pin_auth(struct cvmg_tpm *tpm, const uint8_t auth[32]);
 /* pcr_policy.c: PolicyPCR digests for given values, in software */
 int cvmg_pcr_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32], uint8_t out[32]);
 int cvmg_pcr_policy_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32],
 			   uint8_t out[32]);
+int cvmg_policy_auth_value_extend(uint8_t digest[32]);
 uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm);
 
 #endif

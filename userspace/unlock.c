@@ -19,6 +19,7 @@
 
 #include "header_policy.h"
 #include "lockdev.h"
+#include "pin.h"
 #include "secret.h"
 #include "tpm_seal.h"
 #include "volconf.h"
@@ -36,7 +37,8 @@ int cvmg_volume_error(int err, const char *device)
 	switch (err) {
 	case -EPERM:
 		cvmg_err("%s: the TPM refused to unseal the key: the PCR values differ from "
-			 "those it was sealed to (the volume stays locked)", device);
+			 "those it was sealed to, or the token's PIN flag from the sealed "
+			 "object's (the volume stays locked)", device);
 		return CVMG_EXIT_POLICY;
 	case -EKEYREJECTED:
 	case -ESTALE:
@@ -70,9 +72,25 @@ int cvmg_volume_error(int err, const char *device)
 			 "open its keyslot); the device was not changed", device);
 		return CVMG_EXIT_NOTOKEN;
 	case -ENOTSUP:
-		cvmg_err("%s: the token needs something cvmguard does not do (a PIN, a signed "
-			 "PCR policy, a bank other than sha256)", device);
+		cvmg_err("%s: the token needs something cvmguard does not do (a signed PCR "
+			 "policy, a bank other than sha256)", device);
 		return CVMG_EXIT_NOTOKEN;
+	case -CVMG_ENOPIN:
+		cvmg_err("%s: the token needs a PIN and none was given (no --pin-file, no $PIN, "
+			 "no terminal to ask on); nothing was unsealed, the TPM was not asked",
+			 device);
+		return CVMG_EXIT_USAGE;
+	case -CVMG_EPINSRC:
+		return CVMG_EXIT_USAGE; /* the source was named already */
+	case -CVMG_EBADPIN:
+		cvmg_err("%s: the TPM refused the PIN (the volume stays locked). Each wrong PIN "
+			 "counts against the TPM's dictionary-attack limit", device);
+		return CVMG_EXIT_POLICY;
+	case -CVMG_ELOCKOUT:
+		cvmg_err("%s: the TPM is in dictionary-attack lockout after wrong PINs and "
+			 "refuses every PIN until it recovers (the volume stays locked; see "
+			 "cvmguard(8), PIN)", device);
+		return CVMG_EXIT_POLICY;
 	case -EBUSY:
 	case -EEXIST:
 		cvmg_err("%s: device busy (in use, locked by another cvmguard, or the mapping "
@@ -275,7 +293,8 @@ out:
 
 static void unlock_usage(FILE *f)
 {
-	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue] [--udev] [--require-measured]\n\n"
+	fprintf(f, "Usage: cvmguard unlock DEVICE [NAME] [--workqueue] [--udev] [--require-measured]\n"
+		   "                       [--pin-file FILE|-]\n\n"
 		   "Unseal DEVICE's key with the TPM and open it as /dev/mapper/NAME (default:\n"
 		   "its entry in " CVMG_VOLCONF_PATH ", else luks-UUID). A cvmguard token\n"
 		   "is used first, then a systemd-tpm2 token.\n\n"
@@ -287,6 +306,10 @@ static void unlock_usage(FILE *f)
 		   "  -m, --require-measured\n"
 		   "                   fail (exit 69, the volume stays locked) when the cvmguard\n"
 		   "                   module is missing or the volume cannot be measured\n"
+		   "  -P, --pin-file FILE\n"
+		   "                   the PIN of a token that needs one ('-': standard input;\n"
+		   "                   one trailing newline is not part of it); else $PIN,\n"
+		   "                   else asked on the terminal (never with --udev)\n"
 		   "  -h, --help       this text\n");
 }
 
@@ -313,9 +336,11 @@ int cmd_unlock(int argc, char **argv)
 		{ "workqueue", no_argument, NULL, 'w' },
 		{ "udev", no_argument, NULL, 'u' },
 		{ "require-measured", no_argument, NULL, 'm' },
+		{ "pin-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
+	struct cvmg_pin_src pin = {};
 	uint32_t flags = CRYPT_ACTIVATE_NO_READ_WORKQUEUE | CRYPT_ACTIVATE_NO_WRITE_WORKQUEUE;
 	struct cvmg_unlock_result res;
 	const char *device, *name;
@@ -323,7 +348,7 @@ int cmd_unlock(int argc, char **argv)
 	bool udev = false, skip, workqueue = false, require = false;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "wumh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wumP:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			workqueue = true;
@@ -333,6 +358,9 @@ int cmd_unlock(int argc, char **argv)
 			break;
 		case 'm':
 			require = true;
+			break;
+		case 'P':
+			pin.file = optarg;
 			break;
 		case 'h':
 			unlock_usage(stdout);
@@ -348,6 +376,11 @@ int cmd_unlock(int argc, char **argv)
 	}
 	device = argv[optind];
 	name = argv[optind + 1];
+	if (cvmg_pin_file_arg(pin.file, NULL))
+		return CVMG_EXIT_USAGE;
+	/* udev and its unit have no terminal; a PIN comes only from $PIN or FILE there. */
+	pin.no_tty = udev;
+	cvmg_volume_pin_source(&pin);
 	cvmg_secret_harden_process();
 	cvmg_crypt_log_to_helper();
 	/* udev's RUN: udevd itself holds the disk's lock shared for the event. */

@@ -19,7 +19,10 @@
  * (no SRK, or another SRK: cleared TPM, other machine); -ENOTSUP a token we cannot
  * use; -EACCES wrong passphrase (key file); -EIO other TPM failures; -EKEYREJECTED the
  * header or token fails the header checks (cvmg_volume_last_why()); -ESTALE every
- * token left is older than the vTPM's rollback record.
+ * token left is older than the vTPM's rollback record; -CVMG_ENOPIN a token needs a
+ * PIN and none is available; -CVMG_EPINSRC the PIN source given is unusable
+ * (reported); -CVMG_EBADPIN the TPM refused the PIN; -CVMG_ELOCKOUT the TPM is in
+ * dictionary-attack lockout.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +45,7 @@
 #include "cvmguard.h"
 #include "header_policy.h"
 #include "luks_token.h"
+#include "pin.h"
 #include "secret.h"
 #include "tpm_nv.h"
 #include "tpm_seal.h"
@@ -348,6 +352,68 @@ static int token_seal_header(struct crypt_device *cd, struct cvmg_token *tok, in
 	return header_mac(secret, &p, counter, tok->mac, NULL);
 }
 
+/*
+ * The PIN (pin.c): where it comes from (set by the command), and once read, kept
+ * for the rest of the command in a locked buffer, so that rotate seals the new
+ * secret with the PIN that unsealed the old one, and nobody is asked twice.
+ */
+static const struct cvmg_pin_src *pin_src;
+static char *pin_text;
+static size_t pin_len;
+
+/**
+ * cvmg_volume_pin_source() - where a PIN comes from when a token needs one
+ * @src: --pin-file and whether a terminal may be asked; NULL: the environment and
+ *       the terminal
+ */
+void cvmg_volume_pin_source(const struct cvmg_pin_src *src)
+{
+	pin_src = src;
+}
+
+/* Read the PIN once (@new_pin: for a seal, asked twice); -CVMG_ENOPIN if none. */
+static int pin_fetch(bool new_pin)
+{
+	int ret;
+
+	if (pin_text)
+		return 0;
+	pin_text = cvmg_secret_alloc(CVMG_PIN_MAX);
+	if (!pin_text)
+		return -ENOMEM;
+	ret = cvmg_pin_get(pin_src, new_pin, pin_text, CVMG_PIN_MAX, &pin_len);
+	if (ret) {
+		cvmg_secret_free(pin_text, CVMG_PIN_MAX);
+		pin_text = NULL;
+	}
+	return ret;
+}
+
+static void pin_forget(void)
+{
+	cvmg_secret_free(pin_text, CVMG_PIN_MAX);
+	pin_text = NULL;
+	pin_len = 0;
+}
+
+/* The PIN's authValue for @tok's seal or unseal (@tok NULL or without a PIN: none). */
+static int pin_apply(struct cvmg_tpm *tpm, const struct cvmg_token *tok)
+{
+	uint8_t auth[32];
+	int ret;
+
+	if (!tok || !tok->sealed.pin)
+		return cvmg_tpm_set_pin_auth(tpm, NULL);
+	if (!pin_text)
+		return -CVMG_ENOPIN;
+	ret = cvmg_pin_auth(pin_text, pin_len, tok->salt_len ? tok->salt : NULL, tok->salt_len,
+			    auth);
+	if (!ret)
+		ret = cvmg_tpm_set_pin_auth(tpm, auth);
+	explicit_bzero(auth, sizeof(auth));
+	return ret;
+}
+
 /**
  * cvmg_volume_last_tpm_rc() - the TPM/TSS return code behind the last TPM failure
  */
@@ -621,8 +687,8 @@ static int pending_begin(struct crypt_device *cd, int *slot)
 
 /* Seal @secret for both tokens; nothing touches the device here. */
 static int seal_both(uint32_t pcr_mask, const uint8_t values[CVMG_PCR_COUNT][32], bool systemd,
-		     const uint8_t *secret, struct cvmg_token *tok, struct cvmg_token *sd_tok,
-		     bool *srk_created)
+		     bool pin, const uint8_t *secret, struct cvmg_token *tok,
+		     struct cvmg_token *sd_tok, bool *srk_created)
 {
 	struct cvmg_tpm *tpm = NULL;
 	int ret;
@@ -638,6 +704,12 @@ static int seal_both(uint32_t pcr_mask, const uint8_t values[CVMG_PCR_COUNT][32]
 	tok->parent = CVMG_PARENT_SRK;
 	tok->pcr_mask = pcr_mask;
 	tok->systemd = systemd;
+	/* Both tokens with the PIN, unsalted (systemd 252 knows no tpm2_salt). */
+	tok->sealed.pin = pin;
+	tok->salt_len = 0;
+	ret = pin_apply(tpm, tok);
+	if (ret)
+		goto out;
 	ret = cvmg_tpm_seal_values(tpm, CVMG_PARENT_SRK, pcr_mask, values, secret, CVMG_SECRET_LEN,
 				   &tok->sealed);
 	if (ret || !systemd)
@@ -757,6 +829,12 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		goto out;
 	}
 	sd_tok = tok + 1;
+	/* The new PIN first: a prompt is answered before the device is locked. */
+	if (opts->pin) {
+		ret = pin_fetch(true);
+		if (ret)
+			goto out;
+	}
 	ret = check_not_busy(opts->device);
 	if (ret)
 		goto out;
@@ -810,7 +888,7 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1);
 	if (ret < 0)
 		goto out;
-	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, secret, tok, sd_tok,
+	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, opts->pin, secret, tok, sd_tok,
 			&res->srk_created);
 	if (ret)
 		goto out;
@@ -905,6 +983,7 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		res->recovery_keyslot = slot;
 	}
 out:
+	pin_forget();
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
 	device_unlock(lock_fd);
@@ -958,8 +1037,9 @@ out:
 /* Error precedence when several tokens fail: the most telling one wins. */
 static int worse(int a, int b)
 {
-	static const int order[] = { -CVMG_ECONFIG, -CVMG_ESRK, -EKEYREJECTED, -EPERM, -ENOKEY, -EBADMSG,
-				     -ENOTSUP, -ESTALE, -ENODEV, -ENOENT };
+	static const int order[] = { -CVMG_ECONFIG, -CVMG_ESRK, -EKEYREJECTED, -CVMG_ELOCKOUT,
+				     -CVMG_EBADPIN, -CVMG_EPINSRC, -EPERM, -CVMG_ENOPIN, -ENOKEY,
+				     -EBADMSG, -ENOTSUP, -ESTALE, -ENODEV, -ENOENT };
 	size_t i;
 
 	if (!a)
@@ -980,12 +1060,22 @@ static int unseal_token(struct cvmg_tpm **tpm, const struct cvmg_token *tok, uin
 	size_t len = 0;
 	int ret;
 
+	/* A PIN token without a PIN: refused before the TPM sees anything of it. */
+	if (tok->sealed.pin) {
+		ret = pin_fetch(false);
+		if (ret)
+			return ret;
+	}
 	if (!*tpm) {
 		ret = cvmg_tpm_open(tpm);
 		if (ret)
 			return ret;
 	}
-	ret = cvmg_tpm_unseal(*tpm, tok->parent, tok->pcr_mask, &tok->sealed, buf, &len, retries);
+	ret = pin_apply(*tpm, tok);
+	if (!ret)
+		ret = cvmg_tpm_unseal(*tpm, tok->parent, tok->pcr_mask, &tok->sealed, buf, &len,
+				      retries);
+	pin_apply(*tpm, NULL);
 	if (ret == -EIO)
 		last_tpm_rc = cvmg_tpm_last_rc(*tpm);
 	if (ret == -ENOENT)
@@ -1168,6 +1258,11 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 			err = worse(err == -ENOENT ? 0 : err, ret);
 			if (ret == -ENODEV)
 				goto out; /* no TPM: no token will do */
+			/* Another PIN token tried with the same PIN would count once more. */
+			if (ret == -CVMG_EBADPIN || ret == -CVMG_ELOCKOUT || ret == -CVMG_EPINSRC) {
+				ret = err;
+				goto out;
+			}
 		}
 	}
 	if (ret) {
@@ -1190,6 +1285,7 @@ int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 	res->measured = cvmg_measure_volume(crypt_get_uuid(cd), digest, &res->measured_pcr,
 					    &res->measured_seq);
 out:
+	pin_forget();
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
 	device_unlock(lock_fd);
@@ -1514,13 +1610,23 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 	}
 	cvmg_tpm_close(tpm);
 	tpm = NULL;
+	/*
+	 * The PIN stays (the one that unsealed the old token) or is set (--pin); with a
+	 * key file the old token was not unsealed, so it is asked as a new one.
+	 */
+	res->pin = old->sealed.pin || o->pin;
+	if (res->pin) {
+		ret = pin_fetch(true);
+		if (ret)
+			goto out;
+	}
 	if (cvmg_secret_random(fresh, CVMG_SECRET_LEN) ||
 	    cvmg_secret_to_passphrase(fresh, CVMG_SECRET_LEN, newpass, CVMG_PASSPHRASE_LEN + 1) < 0) {
 		ret = -EIO;
 		goto out;
 	}
 	ret = seal_both(res->pcr_mask, o->value_mask ? (const uint8_t (*)[32])target : NULL,
-			with_sd, fresh, tok, sd_tok, &srk_created);
+			with_sd, res->pin, fresh, tok, sd_tok, &srk_created);
 	if (ret)
 		goto out;
 
@@ -1597,6 +1703,7 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 	/* Then the old tokens (and any a killed rotate left), then their keyslots. */
 	ret = drop_other_tokens(cd, slot);
 out:
+	pin_forget();
 	cvmg_tpm_close(tpm);
 	crypt_free(cd);
 	device_unlock(lock_fd);
@@ -1616,6 +1723,7 @@ out:
  * cvmg_volume_rotate() - replace a volume's sealed secret, crash-safely
  * @device: the LUKS2 device, enrolled by cvmguard
  * @pcr_mask: the PCRs for the new seal; 0 keeps the old token's
+ * @pin: the new seal needs a PIN (a PIN the old one had is kept either way)
  * @old_slot: the keyslot removed
  * @new_slot: the keyslot added
  *
@@ -1624,7 +1732,8 @@ out:
  *
  * Return: 0 or a negative errno (see the file comment).
  */
-int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot)
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, bool pin, int *old_slot,
+		       int *new_slot)
 {
 	struct cvmg_reseal_opts *o;
 	struct cvmg_reseal_result res;
@@ -1635,6 +1744,7 @@ int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int
 		return -ENOMEM;
 	o->device = device;
 	o->pcr_mask = pcr_mask;
+	o->pin = pin;
 	ret = cvmg_volume_reseal(o, &res);
 	free(o);
 	*old_slot = res.old_slot;

@@ -17,6 +17,7 @@ struct cvmg_enroll_opts {
 	bool format;             /* overwrite a device that holds data */
 	const char *key_file;    /* an existing LUKS2 passphrase, to add a keyslot */
 	bool systemd_token;      /* also write a systemd-tpm2 token (default) */
+	bool pin;                /* seal with a PIN too (systemd's tpm2-pin) */
 	char *recovery_key;      /* if set: a locked buffer of CVMG_RECOVERY_KEY_LEN + 1 */
 };
 
@@ -35,6 +36,7 @@ struct cvmg_reseal_opts {
 	uint8_t values[CVMG_PCR_COUNT][32];
 	const char *key_file;    /* prove authority with a passphrase (recovery key)
 				  * instead of unsealing with the current PCRs */
+	bool pin;                /* the new seal needs a PIN (one the old had stays) */
 };
 
 struct cvmg_reseal_result {
@@ -44,6 +46,7 @@ struct cvmg_reseal_result {
 	uint32_t pcr_mask;       /* the PCRs sealed to */
 	bool predicted;          /* sealed to values the PCRs do not hold now */
 	uint64_t counter;        /* the rollback counter now committed */
+	bool pin;                /* the new seal needs the PIN */
 };
 
 struct cvmg_unlock_result {
@@ -60,7 +63,10 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 int cvmg_volume_unlock(const char *device, const char *name, uint32_t flags,
 		       struct cvmg_unlock_result *res);
 int cvmg_volume_lock(const char *name);
-int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, int *old_slot, int *new_slot);
+int cvmg_volume_rotate(const char *device, uint32_t pcr_mask, bool pin, int *old_slot,
+		       int *new_slot);
+struct cvmg_pin_src;
+void cvmg_volume_pin_source(const struct cvmg_pin_src *src);
 int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_result *res);
 int cvmg_volume_uuid(const char *device, char *uuid, size_t len);
 void cvmg_crypt_log_to_helper(void);

@@ -206,7 +206,6 @@ static void test_systemd_unsupported(void **state)
 {
 	struct cvmg_token t;
 
-	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true"), &t), -ENOTSUP);
 	/* A string is not a boolean (json-c would read "false" as true): damaged, as
 	 * systemd's parser says; never opened as "no PIN". */
 	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":\"false\""), &t),
@@ -224,6 +223,82 @@ static void test_systemd_unsupported(void **state)
 	assert_int_equal(cvmg_token_from_json(
 		"{\"type\":\"systemd-tpm2\",\"keyslots\":[\"1\"],\"tpm2-blob\":\"AAAA\","
 		"\"tpm2-pcrs\":[],\"tpm2-policy-hash\":\"00\"}", &t), -ENOTSUP);
+}
+
+/* systemd's tpm2-pin: read (252), with systemd 254+'s tpm2_salt; damage refused. */
+static void test_systemd_pin(void **state)
+{
+	struct cvmg_token t;
+
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true"), &t), 0);
+	assert_true(t.sealed.pin);
+	assert_int_equal(t.salt_len, 0);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":false"), &t), 0);
+	assert_false(t.sealed.pin);
+	/* 32 bytes of salt, base64 as systemd writes it */
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true,\"tpm2_salt\":"
+		"\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\""), &t), 0);
+	assert_true(t.sealed.pin);
+	assert_int_equal(t.salt_len, 32);
+	assert_int_equal(t.salt[0], 0);
+	assert_int_equal(t.salt[31], 31);
+	/* a salt without a PIN, a salt that is not base64, not a string, empty, oversized */
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":false,\"tpm2_salt\":"
+		"\"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\""), &t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true,\"tpm2_salt\":"
+		"\"!!!!\""), &t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true,\"tpm2_salt\":7"),
+		&t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true,\"tpm2_salt\":\"\""),
+		&t), -EBADMSG);
+	assert_int_equal(cvmg_token_from_json(SD_TOKEN(",\"tpm2-pin\":true,\"tpm2_salt\":\""
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\""), &t), -EBADMSG);
+}
+
+/* Both token kinds carry the PIN flag through a write and a read. */
+static void test_pin_round_trip(void **state)
+{
+	struct cvmg_token t, back;
+	json_object *o, *v;
+	char *json;
+	int kind;
+
+	for (kind = 0; kind < 2; kind++) {
+		fill(&t, kind ? CVMG_TOKEN_SYSTEMD : CVMG_TOKEN_CVMGUARD);
+		t.sealed.pin = true;
+		assert_int_equal(cvmg_token_to_json(&t, &json), 0);
+		o = json_tokener_parse(json);
+		assert_true(json_object_object_get_ex(o, kind ? "tpm2-pin" : "cvmguard-pin", &v));
+		assert_true(json_object_is_type(v, json_type_boolean));
+		assert_true(json_object_get_boolean(v));
+		json_object_put(o);
+		assert_int_equal(cvmg_token_from_json(json, &back), 0);
+		assert_true(back.sealed.pin);
+		free(json);
+		/* without a PIN: no cvmguard-pin at all; tpm2-pin false */
+		t.sealed.pin = false;
+		assert_int_equal(cvmg_token_to_json(&t, &json), 0);
+		o = json_tokener_parse(json);
+		assert_int_equal(json_object_object_get_ex(o, "cvmguard-pin", &v), 0);
+		json_object_put(o);
+		assert_int_equal(cvmg_token_from_json(json, &back), 0);
+		assert_false(back.sealed.pin);
+		free(json);
+	}
+	/* "cvmguard-pin" that is not a boolean: damaged, never read as "no PIN" */
+	fill(&t, CVMG_TOKEN_CVMGUARD);
+	t.sealed.pin = true;
+	assert_int_equal(cvmg_token_to_json(&t, &json), 0);
+	{
+		char *at = strstr(json, "\"cvmguard-pin\":true"), bad[4096];
+
+		assert_non_null(at);
+		snprintf(bad, sizeof(bad), "%.*s\"cvmguard-pin\":\"false\"%s", (int)(at - json),
+			 json, at + strlen("\"cvmguard-pin\":true"));
+		assert_int_equal(cvmg_token_from_json(bad, &back), -EBADMSG);
+	}
+	free(json);
 }
 
 static void test_foreign(void **state)
@@ -354,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_systemd_field_names),
 		cmocka_unit_test(test_systemd_as_written),
 		cmocka_unit_test(test_systemd_unsupported),
+		cmocka_unit_test(test_systemd_pin),
+		cmocka_unit_test(test_pin_round_trip),
 		cmocka_unit_test(test_header_mac_fields),
 		cmocka_unit_test(test_systemd_twin_flag),
 		cmocka_unit_test(test_foreign),
