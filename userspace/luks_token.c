@@ -6,7 +6,7 @@
  *    "cvmguard-pcrs":[7],"cvmguard-pcr-bank":"sha256","cvmguard-parent":"0x81000001",
  *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX,
  *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-policy-nv":"0x01800c05",
- *    "cvmguard-systemd":true}
+ *    "cvmguard-policy-pre-nv":HEX,"cvmguard-systemd":true}
  *
  *   {"type":"systemd-tpm2","keyslots":["1"],"tpm2-blob":BASE64,"tpm2-pcrs":[7],
  *    "tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":HEX,
@@ -14,10 +14,13 @@
  *
  * "cvmguard-policy-nv" (cvmguard 0.4 on) says that the sealed object's policy is
  * PolicyPCR then PolicyNV on that rollback record (tpm_nv.c) with the token's
- * counter: unlock must build that session. It is only a hint for building it: the
- * object's authPolicy (in the blob, checked against "cvmguard-policy-hash") is what
- * the TPM enforces, so a hint the host removed or changed makes Unseal fail. Tokens
- * without it (older cvmguard) are PolicyPCR only, until their next rotate.
+ * counter: unlock must build that session. "cvmguard-policy-pre-nv" is the digest
+ * before PolicyNV: unseal checks, before any TPM command, that index and counter
+ * extend it to "cvmguard-policy-hash" (so a changed counter is told from a PCR
+ * change). Both are only hints for building the session: the object's authPolicy
+ * (in the blob) is what the TPM enforces, so a hint the host removed or changed
+ * makes Unseal fail. Tokens without them (older cvmguard) are PolicyPCR only,
+ * until their next rotate.
  *
  * The second is systemd 252's format (src/shared/tpm2-util.c, tpm2_make_luks2_json()
  * and tpm2_parse_luks2_json()). In both, the blob is TPM2B_PRIVATE then TPM2B_PUBLIC,
@@ -146,6 +149,8 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 
 			snprintf(nv, sizeof(nv), "0x%08x", tok->sealed.nv_index);
 			ret = add(o, kind, "policy-nv", json_object_new_string(nv));
+			if (!ret)
+				ret = add(o, kind, "policy-pre-nv", hex_string(tok->sealed.pre_nv, 32));
 		}
 		/* made with a systemd-tpm2 token on its keyslot: rotate renews that too */
 		if (!ret && tok->systemd)
@@ -347,6 +352,9 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 			idx = strtoul(h, &end, 16);
 			if (strncmp(h, "0x", 2) || strlen(h) != 10 || *end || errno ||
 			    idx < CVMG_NV_BASE || idx >= CVMG_NV_BASE + CVMG_NV_COUNT)
+				goto out;
+			if (parse_hex(field(o, kind, "policy-pre-nv"), tok->sealed.pre_nv, 32, &len) ||
+			    len != 32)
 				goto out;
 			tok->sealed.nv_index = (uint32_t)idx;
 			tok->sealed.nv_counter = tok->counter;

@@ -544,6 +544,7 @@ int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t
 	}
 	/* PolicyNV on the rollback record, computed (the record may not exist yet). */
 	if (nv_index) {
+		memcpy(out->pre_nv, out->policy, 32);
 		ret = cvmg_nv_policy_digest(nv_index, nv_counter, out->policy);
 		if (ret)
 			goto out;
@@ -610,7 +611,8 @@ out:
  *
  * Return: 0; -EPERM when the PCRs are not what the policy wants (or keep changing);
  * -ESTALE when the TPM refuses @in's PolicyNV (its rollback record is above the
- * token's counter, or gone); -EBADMSG when the object does not load; -ENOKEY when the SRK is not the one sealed
+ * token's counter, or gone); -EKEYREJECTED when @in's PolicyNV index and counter
+ * do not give its policy (changed by the host); -EBADMSG when the object does not load; -ENOKEY when the SRK is not the one sealed
  * under; -ENOENT when there is no SRK; -CVMG_ESRK when the key at 0x81000001 is not
  * a genuine SRK; -EIO.
  */
@@ -639,6 +641,18 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 	if (pub.publicArea.authPolicy.size != 32 ||
 	    memcmp(pub.publicArea.authPolicy.buffer, in->policy, 32))
 		return -EBADMSG;
+	/*
+	 * The token's PolicyNV fields (index, counter) must give the object's policy
+	 * from the digest before them: a counter the host raised past the record would
+	 * pass PolicyNV and fail only at Unseal, looking like a PCR change.
+	 */
+	if (in->nv_index) {
+		uint8_t d[32];
+
+		memcpy(d, in->pre_nv, 32);
+		if (cvmg_nv_policy_digest(in->nv_index, in->nv_counter, d) || memcmp(d, in->policy, 32))
+			return -EKEYREJECTED;
+	}
 	/* Before anything else: a forged SRK must not see a salt. */
 	ret = cvmg_tpm_salt_key(tpm, &salt);
 	if (ret)

@@ -39,6 +39,7 @@ struct cvmg_sealed {
 	size_t parent_name_len;
 	uint32_t nv_index;              /* PolicyNV on this rollback record (0: none) */
 	uint64_t nv_counter;            /* ... record's counter <= this */
+	uint8_t pre_nv[32];             /* the policy digest before PolicyNV */
 };
 
 struct cvmg_tpm;

@@ -1021,6 +1021,9 @@ static int unseal_token(struct cvmg_tpm **tpm, const struct cvmg_token *tok, uin
 	ret = cvmg_tpm_unseal(*tpm, tok->parent, tok->pcr_mask, &tok->sealed, buf, &len, retries);
 	if (ret == -EIO)
 		last_tpm_rc = cvmg_tpm_last_rc(*tpm);
+	if (ret == -EKEYREJECTED)
+		snprintf(last_why, sizeof(last_why), "the token's PolicyNV index and counter do "
+			 "not give its sealed object's policy (changed after enrollment)");
 	if (ret == -ESTALE)
 		snprintf(last_why, sizeof(last_why), "rollback: the TPM refused the token's "
 			 "PolicyNV (its rollback record 0x%08x is above the token's counter %llu, "

@@ -12,7 +12,9 @@
  * - the digest binds the index, the counter and the policy before it;
  * - the token's "cvmguard-policy-nv" field: written, read back with the counter as
  *   the operand, and every malformed or out-of-range value a host could write is a
- *   damaged token.
+ *   damaged token;
+ * - a token whose counter or index the host changed is refused by unseal before any
+ *   TPM command (-EKEYREJECTED, exit 6), not taken for a PCR change.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <tss2/tss2_mu.h>
 
 #include "cvmguard.h"
 #include "luks_token.h"
@@ -150,6 +154,7 @@ static void token(struct cvmg_token *t)
 	t->sealed.parent_name_len = 34;
 	t->has_mac = true;
 	t->counter = 9;
+	memset(t->sealed.pre_nv, 0x33, 32);
 }
 
 /* json with "cvmguard-policy-nv" set to @v (a JSON value), else unchanged */
@@ -175,7 +180,7 @@ static void test_token_field(void **state)
 		"\"0x0000000001800c05\"",
 	};
 	struct cvmg_token in, out;
-	char *json = NULL, *b;
+	char *json = NULL, *b, *at;
 	size_t i;
 
 	token(&in);
@@ -186,6 +191,7 @@ static void test_token_field(void **state)
 	assert_int_equal(cvmg_token_from_json(json, &out), 0);
 	assert_int_equal(out.sealed.nv_index, CVMG_NV_BASE + 5);
 	assert_int_equal(out.sealed.nv_counter, 9);
+	assert_memory_equal(out.sealed.pre_nv, in.sealed.pre_nv, 32);
 	/* the operand is the token's counter, whatever else the host wrote */
 	b = strdup(json);
 	memcpy(strstr(b, "\"cvmguard-counter\":9"), "\"cvmguard-counter\":3", 20);
@@ -198,6 +204,16 @@ static void test_token_field(void **state)
 			fail_msg("\"cvmguard-policy-nv\":%s accepted", bad[i]);
 		free(b);
 	}
+	/* without the digest before PolicyNV, or a short one: damaged */
+	b = strdup(json);
+	memcpy(strstr(b, "cvmguard-policy-pre-nv"), "cvmguard-policy-pre-nx", 22);
+	assert_int_equal(cvmg_token_from_json(b, &out), -EBADMSG);
+	free(b);
+	b = strdup(json);
+	at = strstr(b, "\"cvmguard-policy-pre-nv\":\"") + strlen("\"cvmguard-policy-pre-nv\":\"");
+	memmove(at, at + 2, strlen(at + 2) + 1);
+	assert_int_equal(cvmg_token_from_json(b, &out), -EBADMSG);
+	free(b);
 	/* without the MAC (and so its counter) there is no operand: damaged */
 	b = strdup(json);
 	memcpy(strstr(b, "cvmguard-mac"), "cvmguard-xac", 12);
@@ -213,6 +229,48 @@ static void test_token_field(void **state)
 	free(json);
 }
 
+/*
+ * A token whose counter the host raised (past the record, so PolicyNV itself would
+ * pass): its index and counter no longer extend "policy-pre-nv" to the object's
+ * policy. Refused before any TPM command (the TPM handle is never used: NULL).
+ */
+static void test_unseal_refuses_changed_counter(void **state)
+{
+	struct cvmg_sealed s = {};
+	TPM2B_PRIVATE priv = { .size = 4 };
+	TPM2B_PUBLIC pub = {};
+	uint8_t secret[128];
+	size_t off = 0, len;
+
+	memset(s.pre_nv, 0x44, 32);
+	memcpy(s.policy, s.pre_nv, 32);
+	assert_int_equal(cvmg_nv_policy_digest(CVMG_NV_BASE + 2, 5, s.policy), 0);
+	pub.publicArea.type = TPM2_ALG_KEYEDHASH;
+	pub.publicArea.nameAlg = TPM2_ALG_SHA256;
+	pub.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT;
+	pub.publicArea.parameters.keyedHashDetail.scheme.scheme = TPM2_ALG_NULL;
+	pub.publicArea.authPolicy.size = 32;
+	memcpy(pub.publicArea.authPolicy.buffer, s.policy, 32);
+	assert_int_equal(Tss2_MU_TPM2B_PRIVATE_Marshal(&priv, s.blob, sizeof(s.blob), &off), 0);
+	assert_int_equal(Tss2_MU_TPM2B_PUBLIC_Marshal(&pub, s.blob, sizeof(s.blob), &off), 0);
+	s.blob_len = off;
+	s.nv_index = CVMG_NV_BASE + 2;
+	s.nv_counter = 6;       /* sealed with 5 */
+	assert_int_equal(cvmg_tpm_unseal(NULL, CVMG_PARENT_SRK, 1u << 7, &s, secret, &len, NULL),
+			 -EKEYREJECTED);
+	s.nv_counter = 4;
+	assert_int_equal(cvmg_tpm_unseal(NULL, CVMG_PARENT_SRK, 1u << 7, &s, secret, &len, NULL),
+			 -EKEYREJECTED);
+	s.nv_counter = 5;       /* the index moved instead */
+	s.nv_index = CVMG_NV_BASE + 3;
+	assert_int_equal(cvmg_tpm_unseal(NULL, CVMG_PARENT_SRK, 1u << 7, &s, secret, &len, NULL),
+			 -EKEYREJECTED);
+	s.nv_index = CVMG_NV_BASE + 2; /* the digest before it changed */
+	s.pre_nv[0] ^= 1;
+	assert_int_equal(cvmg_tpm_unseal(NULL, CVMG_PARENT_SRK, 1u << 7, &s, secret, &len, NULL),
+			 -EKEYREJECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_record_counter_big_endian),
 		cmocka_unit_test(test_digest_binds_everything),
 		cmocka_unit_test(test_token_field),
+		cmocka_unit_test(test_unseal_refuses_changed_counter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
