@@ -859,8 +859,13 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		goto out;
 	}
 	new_rec = !rec.defined;
+	/* One TPM connection at a time (a socket TCTI serves one), as rotate does. */
+	cvmg_tpm_close(tpm);
+	tpm = NULL;
 	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, rec.index, counter, secret, tok,
 			sd_tok, &res->srk_created);
+	if (!ret)
+		ret = cvmg_tpm_open(&tpm);
 	if (ret)
 		goto out;
 	if (opts->recovery_key) {
