@@ -5,7 +5,8 @@
  *   {"type":"cvmguard","keyslots":["1"],"cvmguard-blob":BASE64,
  *    "cvmguard-pcrs":[7],"cvmguard-pcr-bank":"sha256","cvmguard-parent":"0x81000001",
  *    "cvmguard-parent-name":HEX,"cvmguard-policy-hash":HEX,
- *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-systemd":true,"cvmguard-pin":true}
+ *    "cvmguard-counter":N,"cvmguard-mac":HEX,"cvmguard-policy-nv":"0x01800c05",
+ *    "cvmguard-policy-pre-nv":HEX,"cvmguard-systemd":true,"cvmguard-pin":true}
  *
  *   {"type":"systemd-tpm2","keyslots":["1"],"tpm2-blob":BASE64,"tpm2-pcrs":[7],
  *    "tpm2-pcr-bank":"sha256","tpm2-primary-alg":"ecc","tpm2-policy-hash":HEX,
@@ -17,6 +18,15 @@
  * is under the header MAC: a flag that differs from the object makes the policy
  * session's digest differ from the object's, and the TPM refuses (exit 2). systemd
  * 254+'s "tpm2_salt" (base64) is read, not written.
+ * "cvmguard-policy-nv" (cvmguard 0.4 on) says that the sealed object's policy ends
+ * (after PolicyPCR and any PolicyAuthValue) with PolicyNV on that rollback record (tpm_nv.c) with the token's
+ * counter: unlock must build that session. "cvmguard-policy-pre-nv" is the digest
+ * before PolicyNV: unseal checks, before any TPM command, that index and counter
+ * extend it to "cvmguard-policy-hash" (so a changed counter is told from a PCR
+ * change). Both are only hints for building the session: the object's authPolicy
+ * (in the blob) is what the TPM enforces, so a hint the host removed or changed
+ * makes Unseal fail. Tokens without them (older cvmguard) are PolicyPCR only,
+ * until their next rotate.
  *
  * The second is systemd 252's format (src/shared/tpm2-util.c, tpm2_make_luks2_json()
  * and tpm2_parse_luks2_json()). In both, the blob is TPM2B_PRIVATE then TPM2B_PUBLIC,
@@ -36,6 +46,7 @@
 
 #include "cvmguard.h"
 #include "luks_token.h"
+#include "tpm_nv.h"
 
 static const char *prefix(enum cvmg_token_kind kind)
 {
@@ -139,6 +150,14 @@ int cvmg_token_to_json(const struct cvmg_token *tok, char **json)
 			ret = add(o, kind, "counter", json_object_new_int64((int64_t)tok->counter));
 		if (!ret && tok->has_mac)
 			ret = add(o, kind, "mac", hex_string(tok->mac, sizeof(tok->mac)));
+		if (!ret && tok->sealed.nv_index) {
+			char nv[16];
+
+			snprintf(nv, sizeof(nv), "0x%08x", tok->sealed.nv_index);
+			ret = add(o, kind, "policy-nv", json_object_new_string(nv));
+			if (!ret)
+				ret = add(o, kind, "policy-pre-nv", hex_string(tok->sealed.pre_nv, 32));
+		}
 		/* made with a systemd-tpm2 token on its keyslot: rotate renews that too */
 		if (!ret && tok->systemd)
 			ret = add(o, kind, "systemd", json_object_new_boolean(1));
@@ -349,6 +368,26 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 				goto out;
 			tok->counter = (uint64_t)cnt;
 			tok->has_mac = true;
+		}
+		/* PolicyNV on a rollback record of our range, with the counter (needs one). */
+		v = field(o, kind, "policy-nv");
+		if (v) {
+			const char *h;
+			unsigned long idx;
+
+			if (!json_object_is_type(v, json_type_string) || !tok->has_mac)
+				goto out;
+			h = json_object_get_string(v);
+			errno = 0;
+			idx = strtoul(h, &end, 16);
+			if (strncmp(h, "0x", 2) || strlen(h) != 10 || *end || errno ||
+			    idx < CVMG_NV_BASE || idx >= CVMG_NV_BASE + CVMG_NV_COUNT)
+				goto out;
+			if (parse_hex(field(o, kind, "policy-pre-nv"), tok->sealed.pre_nv, 32, &len) ||
+			    len != 32)
+				goto out;
+			tok->sealed.nv_index = (uint32_t)idx;
+			tok->sealed.nv_counter = tok->counter;
 		}
 		if (parse_flag(o, "cvmguard-systemd", &tok->systemd) ||
 		    parse_flag(o, "cvmguard-pin", &tok->sealed.pin))

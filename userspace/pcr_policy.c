@@ -11,6 +11,9 @@
  * with TPML_PCR_SELECTION marshalled as one SHA-256 selection of three bytes, as
  * tpm_seal.c sends it to the TPM and as systemd 252 does. The seal cross-checks this
  * against a trial session on the TPM fed the same pcrDigest.
+ *
+ * PolicyNV (below) is computed the same way, in software only: the index it names
+ * may not exist yet when the secret is sealed (a new volume's rollback record).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,6 +24,7 @@
 #include "tpm_seal.h"
 
 #define TPM_CC_POLICY_PCR 0x0000017fu
+#define TPM_CC_POLICY_NV 0x00000149u
 #define TPM_ALG_SHA256 0x000bu
 
 /**
@@ -113,6 +117,51 @@ int cvmg_policy_auth_value_extend(uint8_t digest[32])
 	buf[34] = (TPM_CC_POLICY_AUTH_VALUE >> 8) & 0xff;
 	buf[35] = TPM_CC_POLICY_AUTH_VALUE & 0xff;
 	if (!EVP_Digest(buf, sizeof(buf), digest, &len, EVP_sha256(), NULL) || len != 32)
+		return -EIO;
+	return 0;
+}
+
+/**
+ * cvmg_policy_nv_digest() - extend a policy digest by TPM2_PolicyNV
+ * @old: the policy digest so far (e.g. PolicyPCR's)
+ * @nv_name: the NV index's name (alg id + digest, as the TPM computes it)
+ * @name_len: its length
+ * @operand: operandB, compared with the index's bytes at @offset
+ * @operand_len: its length (at most 64)
+ * @offset: where in the index
+ * @operation: TPM_EO_* (e.g. 0x0009, TPM_EO_UNSIGNED_LE: index <= operand)
+ * @out: the new digest (may be @old)
+ *
+ * TPM 2.0 Part 3, 23.9 (TPM2_PolicyNV):
+ *
+ *   args         = SHA-256(operandB || offset (u16) || operation (u16))
+ *   policyDigest = SHA-256(old || TPM_CC_PolicyNV || args || nvIndex->Name)
+ *
+ * Return: 0, -EINVAL for an oversized operand or name, -EIO.
+ */
+int cvmg_policy_nv_digest(const uint8_t old[32], const uint8_t *nv_name, size_t name_len,
+			  const uint8_t *operand, size_t operand_len, uint16_t offset,
+			  uint16_t operation, uint8_t out[32])
+{
+	uint8_t buf[32 + 4 + 32 + CVMG_NAME_MAX], args[64 + 4];
+	unsigned int len = 0;
+
+	if (operand_len > 64 || name_len > CVMG_NAME_MAX)
+		return -EINVAL;
+	memcpy(args, operand, operand_len);
+	args[operand_len] = offset >> 8;
+	args[operand_len + 1] = offset & 0xff;
+	args[operand_len + 2] = operation >> 8;
+	args[operand_len + 3] = operation & 0xff;
+	memcpy(buf, old, 32);
+	buf[32] = TPM_CC_POLICY_NV >> 24;
+	buf[33] = (TPM_CC_POLICY_NV >> 16) & 0xff;
+	buf[34] = (TPM_CC_POLICY_NV >> 8) & 0xff;
+	buf[35] = TPM_CC_POLICY_NV & 0xff;
+	if (!EVP_Digest(args, operand_len + 4, buf + 36, &len, EVP_sha256(), NULL) || len != 32)
+		return -EIO;
+	memcpy(buf + 68, nv_name, name_len);
+	if (!EVP_Digest(buf, 68 + name_len, out, &len, EVP_sha256(), NULL) || len != 32)
 		return -EIO;
 	return 0;
 }

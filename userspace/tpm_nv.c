@@ -20,6 +20,15 @@
  * header MAC verifies. Indices defined by anyone else, or of another shape, are
  * skipped. Only guest root can write them (owner authorization): the guest is
  * trusted, the host is not.
+ *
+ * The TPM enforces the counter too: a cvmguard token's sealed object is bound by
+ * PolicyPCR then PolicyNV on its volume's record, "counter at offset 16 <= the
+ * token's counter" (TPM_EO_UNSIGNED_LE, big-endian as the record stores it), read
+ * with owner authorization (the record's only read authorization; the empty owner
+ * password, as the rest of this file and Azure's vTPM use it). The policy names the
+ * index by its name, which covers its public area with TPMA_NV_WRITTEN set: the
+ * digest is computed in software (cvmg_nv_policy_digest()), so a secret can be
+ * sealed to a record not written yet.
  */
 #include <errno.h>
 #include <string.h>
@@ -132,6 +141,7 @@ static int read_rec(struct cvmg_tpm *t, uint32_t h, struct cvmg_nv_rec *rec)
 	}
 	if ((pub->nvPublic.attributes & ~TPMA_NV_WRITTEN) != NV_ATTRS ||
 	    !(pub->nvPublic.attributes & TPMA_NV_WRITTEN) ||
+	    pub->nvPublic.nameAlg != TPM2_ALG_SHA256 ||
 	    pub->nvPublic.dataSize != CVMG_NV_SIZE || pub->nvPublic.authPolicy.size)
 		goto out;
 	rc = Esys_NV_Read(t->esys, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
@@ -143,6 +153,7 @@ static int read_rec(struct cvmg_tpm *t, uint32_t h, struct cvmg_nv_rec *rec)
 	}
 	if (!cvmg_nv_decode(data->buffer, data->size, rec)) {
 		rec->index = h;
+		rec->defined = true;
 		ret = 0;
 	}
 out:
@@ -233,13 +244,47 @@ int cvmg_nv_free_count(struct cvmg_tpm *tpm, unsigned int *free_count)
 }
 
 /**
- * cvmg_nv_store() - write @rec, defining an index for it when rec->index is 0
+ * cvmg_nv_pick() - choose a free index of the range for a new record
  * @tpm: the TPM
- * @rec: the record; rec->index is set to the index used
+ * @uuid: the volume's UUID (its home index is tried first), or ""
+ * @index: the index chosen; cvmg_nv_store() defines it
  *
- * One NV_Write replaces the whole record: a kill leaves the old one or the new one.
+ * A secret can be sealed to the record's PolicyNV before the record exists: the
+ * index's name depends only on its handle and fixed public area.
  *
  * Return: 0, -ENOSPC when every index of the range is taken, -EIO.
+ */
+int cvmg_nv_pick(struct cvmg_tpm *tpm, const char *uuid, uint32_t *index)
+{
+	uint32_t i, slot, start = *uuid ? home(uuid) : 0;
+	uint64_t mask;
+	int ret;
+
+	ret = defined(tpm, &mask);
+	if (ret)
+		return ret;
+	for (i = 0; i < CVMG_NV_COUNT; i++) {
+		slot = (start + i) % CVMG_NV_COUNT;
+		if (!(mask >> slot & 1)) {
+			*index = CVMG_NV_BASE + slot;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/**
+ * cvmg_nv_store() - write @rec, defining its index when it is not defined yet
+ * @tpm: the TPM
+ * @rec: the record; rec->index is the index to define (cvmg_nv_pick()), or 0 for
+ *       one picked now; it is set to the index used, rec->defined to true
+ *
+ * One NV_Write replaces the whole record: a kill leaves the old one or the new one.
+ * A kill between NV_DefineSpace and NV_Write leaves an index that is not written:
+ * skipped as not ours by every lookup (it holds a slot until removed by hand).
+ *
+ * Return: 0, -ENOSPC when every index of the range is taken, -EBUSY when the
+ * index chosen was defined meanwhile (another volume's enrollment), -EIO.
  */
 int cvmg_nv_store(struct cvmg_tpm *tpm, struct cvmg_nv_rec *rec)
 {
@@ -247,23 +292,18 @@ int cvmg_nv_store(struct cvmg_tpm *tpm, struct cvmg_nv_rec *rec)
 	TPM2B_AUTH auth = {};
 	TPM2B_MAX_NV_BUFFER data = { .size = CVMG_NV_SIZE };
 	ESYS_TR tr = ESYS_TR_NONE;
-	uint64_t mask;
-	uint32_t i, slot;
 	TSS2_RC rc;
 	int ret;
 
-	if (!rec->index) {
-		ret = defined(tpm, &mask);
-		if (ret)
-			return ret;
-		for (i = 0; i < CVMG_NV_COUNT; i++) {
-			slot = (home(rec->uuid) + i) % CVMG_NV_COUNT;
-			if (!(mask >> slot & 1))
-				break;
+	if (!rec->defined) {
+		if (!rec->index) {
+			ret = cvmg_nv_pick(tpm, rec->uuid, &rec->index);
+			if (ret)
+				return ret;
 		}
-		if (i == CVMG_NV_COUNT)
-			return -ENOSPC;
-		pub.nvPublic.nvIndex = CVMG_NV_BASE + slot;
+		if (rec->index < CVMG_NV_BASE || rec->index >= CVMG_NV_BASE + CVMG_NV_COUNT)
+			return -EINVAL;
+		pub.nvPublic.nvIndex = rec->index;
 		pub.nvPublic.nameAlg = TPM2_ALG_SHA256;
 		pub.nvPublic.attributes = NV_ATTRS;
 		pub.nvPublic.dataSize = CVMG_NV_SIZE;
@@ -271,9 +311,11 @@ int cvmg_nv_store(struct cvmg_tpm *tpm, struct cvmg_nv_rec *rec)
 					 ESYS_TR_NONE, &auth, &pub, &tr);
 		if (rc) {
 			tpm->last_rc = rc;
+			if (cvmg_tpm_rc_is(rc, TPM2_RC_NV_DEFINED))
+				return -EBUSY;
 			return cvmg_tpm_rc_is(rc, TPM2_RC_NV_SPACE) ? -ENOSPC : -EIO;
 		}
-		rec->index = CVMG_NV_BASE + slot;
+		rec->defined = true;
 	} else {
 		rc = Esys_TR_FromTPMPublic(tpm->esys, rec->index, ESYS_TR_NONE, ESYS_TR_NONE,
 					   ESYS_TR_NONE, &tr);
@@ -288,6 +330,84 @@ int cvmg_nv_store(struct cvmg_tpm *tpm, struct cvmg_nv_rec *rec)
 	Esys_TR_Close(tpm->esys, &tr);
 	if (rc) {
 		tpm->last_rc = rc;
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * cvmg_nv_name() - the name of a record's index once written
+ * @index: the index (in our range)
+ * @name: its name: TPM_ALG_SHA256 then SHA-256 of the marshalled TPMS_NV_PUBLIC
+ *        (index, nameAlg, attributes with TPMA_NV_WRITTEN, empty authPolicy, size)
+ *
+ * The name an unwritten index has differs (no TPMA_NV_WRITTEN); PolicyNV can only
+ * be satisfied once the index is written, so this is the one a policy names.
+ */
+void cvmg_nv_name(uint32_t index, uint8_t name[CVMG_NV_NAME_LEN])
+{
+	uint8_t pub[4 + 2 + 4 + 2 + 2];
+	unsigned int len = 0;
+
+	put_be(pub, index, 4);
+	put_be(pub + 4, TPM2_ALG_SHA256, 2);
+	put_be(pub + 6, NV_ATTRS | TPMA_NV_WRITTEN, 4);
+	put_be(pub + 10, 0, 2);         /* authPolicy: empty */
+	put_be(pub + 12, CVMG_NV_SIZE, 2);
+	put_be(name, TPM2_ALG_SHA256, 2);
+	if (!EVP_Digest(pub, sizeof(pub), name + 2, &len, EVP_sha256(), NULL) || len != 32)
+		memset(name + 2, 0, 32); /* matches no index: a policy nothing satisfies */
+}
+
+/**
+ * cvmg_nv_policy_digest() - extend a policy digest by PolicyNV on a record
+ * @index: the record's index
+ * @counter: the token's counter: the policy holds while the record's is <= it
+ * @digest: in, the digest so far (PolicyPCR's); out, extended
+ *
+ * Return: 0, -EIO.
+ */
+int cvmg_nv_policy_digest(uint32_t index, uint64_t counter, uint8_t digest[32])
+{
+	uint8_t name[CVMG_NV_NAME_LEN], operand[8];
+
+	cvmg_nv_name(index, name);
+	put_be(operand, counter, 8);
+	return cvmg_policy_nv_digest(digest, name, sizeof(name), operand, sizeof(operand),
+				     CVMG_NV_COUNTER_OFFSET, TPM2_EO_UNSIGNED_LE, digest);
+}
+
+/**
+ * cvmg_nv_policy() - PolicyNV on a record, in a policy session
+ * @tpm: the TPM
+ * @session: the policy session (an ESYS_TR)
+ * @index: the record's index
+ * @counter: the token's counter
+ *
+ * Return: 0; -ESTALE when the TPM refuses: the record's counter is above
+ * @counter (a rollback), or the record is gone or not written; -EIO.
+ */
+int cvmg_nv_policy(struct cvmg_tpm *tpm, uint32_t session, uint32_t index, uint64_t counter)
+{
+	TPM2B_OPERAND operand = { .size = 8 };
+	ESYS_TR tr = ESYS_TR_NONE;
+	TSS2_RC rc;
+
+	put_be(operand.buffer, counter, 8);
+	rc = Esys_TR_FromTPMPublic(tpm->esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
+	if (rc) {
+		tpm->last_rc = rc;
+		return cvmg_tpm_rc_is(rc, TPM2_RC_HANDLE) ? -ESTALE : -EIO;
+	}
+	/* The record's read authorization: owner, empty password (NV_ATTRS). */
+	rc = Esys_PolicyNV(tpm->esys, ESYS_TR_RH_OWNER, tr, session, ESYS_TR_PASSWORD,
+			   ESYS_TR_NONE, ESYS_TR_NONE, &operand, CVMG_NV_COUNTER_OFFSET,
+			   TPM2_EO_UNSIGNED_LE);
+	Esys_TR_Close(tpm->esys, &tr);
+	if (rc) {
+		tpm->last_rc = rc;
+		if (cvmg_tpm_rc_is(rc, TPM2_RC_POLICY) || cvmg_tpm_rc_is(rc, TPM2_RC_NV_UNINITIALIZED))
+			return -ESTALE;
 		return -EIO;
 	}
 	return 0;

@@ -3,13 +3,15 @@
  * The TPM side of disk keys, through tpm2-tss's ESAPI.
  *
  * Seal: the secret is the sensitive data of a KEYEDHASH object whose only
- * authorization is a PolicyPCR digest (no userWithAuth), created under a storage
- * parent over a session salted with that parent, with command parameter encryption,
- * so the secret is never on the bus in clear.
+ * authorization is a PolicyPCR digest (no userWithAuth), for a cvmguard token
+ * followed by PolicyNV on the volume's rollback record (tpm_nv.c), created under a
+ * storage parent over a session salted with that parent, with command parameter
+ * encryption, so the secret is never on the bus in clear.
  *
  * Unseal: load the object (the parent's empty password: nothing secret goes in),
  * start one salted policy session that also encrypts the response, PolicyPCR,
- * Unseal: five commands and one salted session on the fast path. PCRs other than
+ * [NV_ReadPublic, PolicyNV,] Unseal: five commands (seven with PolicyNV) and one
+ * salted session on the fast path. PCRs other than
  * sealed to make Unseal fail with TPM_RC_POLICY_FAIL. A PCR extended between
  * PolicyPCR and Unseal makes the TPM answer TPM_RC_PCR_CHANGED; that is retried a
  * bounded number of times.
@@ -48,6 +50,7 @@
 #include "cvmguard.h"
 #include "secret.h"
 #include "tpm_esys.h"
+#include "tpm_nv.h"
 #include "tpm_seal.h"
 
 /* TPM 2.0 Part 2 response codes, format one: number in bits 0-5, bit 7 set. */
@@ -509,7 +512,7 @@ int cvmg_tpm_pcr_read(struct cvmg_tpm *tpm, uint32_t pcr_mask, uint8_t values[CV
 int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		  const uint8_t *secret, size_t len, struct cvmg_sealed *out)
 {
-	return cvmg_tpm_seal_values(tpm, parent, pcr_mask, NULL, secret, len, out);
+	return cvmg_tpm_seal_values(tpm, parent, pcr_mask, NULL, secret, len, 0, 0, out);
 }
 
 /**
@@ -521,6 +524,9 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
  *          NULL for their current values
  * @secret: the bytes (at most 128)
  * @len: their length
+ * @nv_index: 0, or the volume's rollback record (tpm_nv.c): the policy is then
+ *            PolicyPCR, then PolicyNV "the record's counter <= @nv_counter"
+ * @nv_counter: the token's rotation counter
  * @out: the sealed object, its policy digest and the parent's name
  *
  * With @values, the policy digest is computed twice, in software
@@ -532,7 +538,8 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
  */
 int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 			 const uint8_t values[CVMG_PCR_COUNT][32], const uint8_t *secret,
-			 size_t len, struct cvmg_sealed *out)
+			 size_t len, uint32_t nv_index, uint64_t nv_counter,
+			 struct cvmg_sealed *out)
 {
 	uint8_t pcr_digest[32], soft[32];
 	TPM2B_SENSITIVE_CREATE *sens = NULL;
@@ -592,6 +599,15 @@ int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t
 			 "cvmguard's own computation; nothing sealed");
 		ret = -EIO;
 		goto out;
+	}
+	/* PolicyNV on the rollback record, computed (the record may not exist yet). */
+	if (nv_index) {
+		memcpy(out->pre_nv, out->policy, 32);
+		ret = cvmg_nv_policy_digest(nv_index, nv_counter, out->policy);
+		if (ret)
+			goto out;
+		out->nv_index = nv_index;
+		out->nv_counter = nv_counter;
 	}
 
 	tmpl.publicArea.type = TPM2_ALG_KEYEDHASH;
@@ -657,7 +673,9 @@ out:
  * @retries: how many PCR_CHANGED races were retried (may be NULL)
  *
  * Return: 0; -EPERM when the PCRs are not what the policy wants (or keep changing);
- * -EBADMSG when the object does not load; -ENOKEY when the SRK is not the one sealed
+ * -ESTALE when the TPM refuses @in's PolicyNV (its rollback record is above the
+ * token's counter, or gone); -EKEYREJECTED when @in's PolicyNV index and counter
+ * do not give its policy (changed by the host); -EBADMSG when the object does not load; -ENOKEY when the SRK is not the one sealed
  * under; -ENOENT when there is no SRK; -CVMG_ESRK when the key at 0x81000001 is not
  * a genuine SRK; -EIO.
  */
@@ -688,6 +706,18 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		return -EBADMSG;
 	if (in->pin && !tpm->pin_set)
 		return -ENOKEY;
+	/*
+	 * The token's PolicyNV fields (index, counter) must give the object's policy
+	 * from the digest before them: a counter the host raised past the record would
+	 * pass PolicyNV and fail only at Unseal, looking like a PCR change.
+	 */
+	if (in->nv_index) {
+		uint8_t d[32];
+
+		memcpy(d, in->pre_nv, 32);
+		if (cvmg_nv_policy_digest(in->nv_index, in->nv_counter, d) || memcmp(d, in->policy, 32))
+			return -EKEYREJECTED;
+	}
 	/* Before anything else: a forged SRK must not see a salt. */
 	ret = cvmg_tpm_salt_key(tpm, &salt);
 	if (ret)
@@ -750,11 +780,18 @@ int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_
 		/*
 		 * With a PIN, Unseal checks the authValue and counts a wrong one against the
 		 * DA limit: go there only with a session that satisfies the policy (the PCRs
-		 * as sealed, the token's PIN flag the object's own).
+		 * as sealed, the token's PIN flag the object's own) up to PolicyNV, which
+		 * comes last (PolicyPCR, PolicyAuthValue, PolicyNV).
 		 */
-		if (in->pin && memcmp(got, in->policy, 32)) {
+		if (in->pin && memcmp(got, in->nv_index ? in->pre_nv : in->policy, 32)) {
 			ret = -EPERM;
 			goto out;
+		}
+		/* A rollback record's counter above the token's: the TPM refuses (-ESTALE). */
+		if (in->nv_index) {
+			ret = cvmg_nv_policy(tpm, pol, in->nv_index, in->nv_counter);
+			if (ret)
+				goto out;
 		}
 		rc = Esys_Unseal(tpm->esys, obj, pol, ESYS_TR_NONE, ESYS_TR_NONE, &data);
 		Esys_FlushContext(tpm->esys, pol);

@@ -38,10 +38,13 @@ enum cvmg_parent {
 struct cvmg_sealed {
 	uint8_t blob[CVMG_BLOB_MAX];    /* TPM2B_PRIVATE then TPM2B_PUBLIC */
 	size_t blob_len;
-	uint8_t policy[32];             /* PolicyPCR digest, SHA-256 */
+	uint8_t policy[32];             /* PolicyPCR [, PolicyNV] digest, SHA-256 */
 	uint8_t parent_name[CVMG_NAME_MAX]; /* SRK name at seal time (SRK only) */
 	size_t parent_name_len;
-	bool pin;                       /* PolicyPCR, PolicyAuthValue; userAuth from a PIN */
+	bool pin;                       /* PolicyAuthValue after PolicyPCR; userAuth from a PIN */
+	uint32_t nv_index;              /* PolicyNV (last) on this rollback record (0: none) */
+	uint64_t nv_counter;            /* ... record's counter <= this */
+	uint8_t pre_nv[32];             /* the policy digest before PolicyNV */
 };
 
 struct cvmg_tpm;
@@ -53,7 +56,8 @@ int cvmg_tpm_seal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_ma
 		  const uint8_t *secret, size_t len, struct cvmg_sealed *out);
 int cvmg_tpm_seal_values(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 			 const uint8_t values[CVMG_PCR_COUNT][32], const uint8_t *secret,
-			 size_t len, struct cvmg_sealed *out);
+			 size_t len, uint32_t nv_index, uint64_t nv_counter,
+			 struct cvmg_sealed *out);
 int cvmg_tpm_pcr_read(struct cvmg_tpm *tpm, uint32_t pcr_mask, uint8_t values[CVMG_PCR_COUNT][32]);
 int cvmg_tpm_unseal(struct cvmg_tpm *tpm, enum cvmg_parent parent, uint32_t pcr_mask,
 		    const struct cvmg_sealed *in, uint8_t *secret, size_t *len,
@@ -65,6 +69,9 @@ int cvmg_pcr_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32], uin
 int cvmg_pcr_policy_digest(uint32_t mask, const uint8_t values[CVMG_PCR_COUNT][32],
 			   uint8_t out[32]);
 int cvmg_policy_auth_value_extend(uint8_t digest[32]);
+int cvmg_policy_nv_digest(const uint8_t old[32], const uint8_t *nv_name, size_t name_len,
+			  const uint8_t *operand, size_t operand_len, uint16_t offset,
+			  uint16_t operation, uint8_t out[32]);
 uint32_t cvmg_tpm_last_rc(const struct cvmg_tpm *tpm);
 
 #endif

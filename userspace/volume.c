@@ -685,10 +685,14 @@ static int pending_begin(struct crypt_device *cd, int *slot)
 }
 
 
-/* Seal @secret for both tokens; nothing touches the device here. */
+/*
+ * Seal @secret for both tokens; nothing touches the device here. The cvmguard
+ * token's policy also holds PolicyNV on the rollback record @nv_index ("its counter
+ * <= @counter"); systemd 252 cannot express that, so its twin's is PolicyPCR only.
+ */
 static int seal_both(uint32_t pcr_mask, const uint8_t values[CVMG_PCR_COUNT][32], bool systemd,
-		     bool pin, const uint8_t *secret, struct cvmg_token *tok,
-		     struct cvmg_token *sd_tok, bool *srk_created)
+		     bool pin, uint32_t nv_index, uint64_t counter, const uint8_t *secret,
+		     struct cvmg_token *tok, struct cvmg_token *sd_tok, bool *srk_created)
 {
 	struct cvmg_tpm *tpm = NULL;
 	int ret;
@@ -711,14 +715,14 @@ static int seal_both(uint32_t pcr_mask, const uint8_t values[CVMG_PCR_COUNT][32]
 	if (ret)
 		goto out;
 	ret = cvmg_tpm_seal_values(tpm, CVMG_PARENT_SRK, pcr_mask, values, secret, CVMG_SECRET_LEN,
-				   &tok->sealed);
+				   nv_index, counter, &tok->sealed);
 	if (ret || !systemd)
 		goto out;
 	sd_tok->kind = CVMG_TOKEN_SYSTEMD;
 	sd_tok->parent = CVMG_PARENT_SYSTEMD_ECC;
 	sd_tok->pcr_mask = pcr_mask;
 	ret = cvmg_tpm_seal_values(tpm, CVMG_PARENT_SYSTEMD_ECC, pcr_mask, values, secret,
-				   CVMG_SECRET_LEN, &sd_tok->sealed);
+				   CVMG_SECRET_LEN, 0, 0, &sd_tok->sealed);
 	/* systemd drops the parent name; only the SRK token checks it. */
 	sd_tok->sealed.parent_name_len = 0;
 out:
@@ -791,6 +795,23 @@ static int prove_key_file(struct crypt_device *cd, const char *path, char *buf, 
 	return ret == -EPERM ? -EACCES : ret;
 }
 
+/* A random (version 4) UUID for a volume about to be formatted: its record's home. */
+static int random_uuid(char uuid[CVMG_HDR_UUID_LEN + 1])
+{
+	uint8_t b[16];
+	int ret = cvmg_secret_random(b, sizeof(b));
+
+	if (ret)
+		return ret;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(uuid, CVMG_HDR_UUID_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+		 b[12], b[13], b[14], b[15]);
+	return cvmg_hdr_uuid_valid(uuid) ? 0 : -EIO;
+}
+
 /**
  * cvmg_volume_enroll() - make a TPM-sealed LUKS2 volume, or add a sealed keyslot
  * @opts: what to do (see struct cvmg_enroll_opts)
@@ -815,9 +836,9 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	struct cvmg_tpm *tpm = NULL;
 	struct cvmg_nv_rec rec;
 	uint64_t counter = 1;
-	unsigned int nv_free = 0;
-	char old_uuid[CVMG_HDR_UUID_LEN + 1] = "";
+	char old_uuid[CVMG_HDR_UUID_LEN + 1] = "", new_uuid[CVMG_HDR_UUID_LEN + 1] = "";
 	uint8_t digest[32];
+	bool new_rec;
 
 	memset(res, 0, sizeof(*res));
 	res->keyslot = res->recovery_keyslot = -1;
@@ -888,19 +909,11 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = cvmg_secret_to_passphrase(secret, CVMG_SECRET_LEN, pass, CVMG_PASSPHRASE_LEN + 1);
 	if (ret < 0)
 		goto out;
-	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, opts->pin, secret, tok, sd_tok,
-			&res->srk_created);
-	if (ret)
-		goto out;
-	if (opts->recovery_key) {
-		ret = make_recovery_key(opts->recovery_key);
-		if (ret)
-			goto out;
-	}
 	/*
 	 * The rollback record: an enrollment over an earlier one raises its counter, so
 	 * that the earlier header and tokens no longer open; a --format over a volume of
-	 * ours reuses its index. A new one needs a free index: checked before writing.
+	 * ours reuses its index (and raises it too: the counter never goes down). A new
+	 * record gets a free index now: the seal's PolicyNV names it.
 	 */
 	ret = cvmg_tpm_open(&tpm);
 	if (ret)
@@ -912,10 +925,10 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 	ret = old_uuid[0] ? cvmg_nv_find_uuid(tpm, old_uuid, &rec) : -ENOENT;
 	if (ret == -ENOENT) {
 		memset(&rec, 0, sizeof(rec));
-		ret = cvmg_nv_free_count(tpm, &nv_free);
-		if (!ret && !nv_free)
-			ret = -ENOSPC;
-	} else if (!ret && luks2) {
+		ret = luks2 ? 0 : random_uuid(new_uuid);
+		if (!ret)
+			ret = cvmg_nv_pick(tpm, luks2 ? old_uuid : new_uuid, &rec.index);
+	} else if (!ret) {
 		counter = rec.counter + 1;
 	}
 	if (ret) {
@@ -923,16 +936,32 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 			last_tpm_rc = cvmg_tpm_last_rc(tpm);
 		goto out;
 	}
+	new_rec = !rec.defined;
+	/* One TPM connection at a time (a socket TCTI serves one), as rotate does. */
+	cvmg_tpm_close(tpm);
+	tpm = NULL;
+	ret = seal_both(opts->pcr_mask, NULL, opts->systemd_token, opts->pin, rec.index, counter,
+			secret, tok, sd_tok, &res->srk_created);
+	if (!ret)
+		ret = cvmg_tpm_open(&tpm);
+	if (ret)
+		goto out;
+	if (opts->recovery_key) {
+		ret = make_recovery_key(opts->recovery_key);
+		if (ret)
+			goto out;
+	}
 
 	/* From here on the device is written. */
 	if (!luks2) {
-		ret = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL,
-				   VOLUME_KEY_BYTES, &params);
+		ret = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64",
+				   new_uuid[0] ? new_uuid : NULL, NULL, VOLUME_KEY_BYTES, &params);
 		if (ret == -EINVAL) {
 			/* The device cannot do 4096-byte sectors (size or alignment). */
 			params.sector_size = 512;
-			ret = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL,
-					   VOLUME_KEY_BYTES, &params);
+			ret = crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64",
+					   new_uuid[0] ? new_uuid : NULL, NULL, VOLUME_KEY_BYTES,
+					   &params);
 		}
 		if (ret)
 			goto out;
@@ -960,15 +989,24 @@ int cvmg_volume_enroll(struct cvmg_enroll_opts *opts, struct cvmg_enroll_result 
 		goto out;
 	}
 	res->keyslot = tok->keyslot = sd_tok->keyslot = slot;
-	ret = token_seal_header(cd, tok, slot, secret, counter);
+	/*
+	 * A new record goes in before the token whose PolicyNV needs it (nothing older
+	 * relies on it); killed between the two, there is no token to open.
+	 */
+	ret = new_rec ? nv_commit(tpm, &rec, cd, slot, counter, secret) : 0;
+	if (!ret)
+		ret = token_seal_header(cd, tok, slot, secret, counter);
 	if (!ret)
 		ret = add_token(cd, tok);
 	if (!ret && opts->systemd_token)
 		ret = add_token(cd, sd_tok);
 	if (!ret && pending_id >= 0)
 		ret = crypt_token_json_set(cd, pending_id, NULL) < 0 ? -EIO : 0;
-	/* Killed before this, the new token (counter above the record's) still opens. */
-	if (!ret)
+	/*
+	 * Killed before this, the new token (counter above the record's) still opens,
+	 * by the TPM's PolicyNV as by cvmguard's check; from here the older ones do not.
+	 */
+	if (!ret && !new_rec)
 		ret = nv_commit(tpm, &rec, cd, slot, counter, secret);
 	if (ret)
 		goto out;
@@ -1078,6 +1116,13 @@ static int unseal_token(struct cvmg_tpm **tpm, const struct cvmg_token *tok, uin
 	pin_apply(*tpm, NULL);
 	if (ret == -EIO)
 		last_tpm_rc = cvmg_tpm_last_rc(*tpm);
+	if (ret == -EKEYREJECTED)
+		snprintf(last_why, sizeof(last_why), "the token's PolicyNV index and counter do "
+			 "not give its sealed object's policy (changed after enrollment)");
+	if (ret == -ESTALE)
+		snprintf(last_why, sizeof(last_why), "rollback: the TPM refused the token's "
+			 "PolicyNV (its rollback record 0x%08x is above the token's counter %llu, "
+			 "or gone)", tok->sealed.nv_index, (unsigned long long)tok->sealed.nv_counter);
 	if (ret == -ENOENT)
 		ret = -ENOKEY; /* no SRK */
 	if (!ret && len != CVMG_SECRET_LEN)
@@ -1547,9 +1592,16 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 		last_tpm_rc = cvmg_tpm_last_rc(tpm);
 		goto out;
 	}
-	if (ret == -ENOENT)
+	if (ret == -ENOENT) {
+		/* No record yet (an older cvmguard's volume): one is made, at a free index. */
 		memset(&rec, 0, sizeof(rec));
-	if (!ret && old->counter < rec.counter) {
+		ret = cvmg_nv_pick(tpm, hp.uuid, &rec.index);
+		if (ret) {
+			if (ret == -EIO)
+				last_tpm_rc = cvmg_tpm_last_rc(tpm);
+			goto out;
+		}
+	} else if (old->counter < rec.counter) {
 		snprintf(last_why, sizeof(last_why), "rollback: the token's counter %llu is below "
 			 "the TPM's %llu", (unsigned long long)old->counter,
 			 (unsigned long long)rec.counter);
@@ -1626,7 +1678,7 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 		goto out;
 	}
 	ret = seal_both(res->pcr_mask, o->value_mask ? (const uint8_t (*)[32])target : NULL,
-			with_sd, res->pin, fresh, tok, sd_tok, &srk_created);
+			with_sd, res->pin, rec.index, counter, fresh, tok, sd_tok, &srk_created);
 	if (ret)
 		goto out;
 
@@ -1677,6 +1729,17 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 	if (ret)
 		goto out;
 	/*
+	 * No record yet: one at the old token's counter, which both tokens satisfy
+	 * (the new token's PolicyNV needs the record to exist); raised below.
+	 */
+	if (!rec.defined) {
+		ret = cvmg_tpm_open(&tpm);
+		if (!ret)
+			ret = nv_commit(tpm, &rec, cd, slot, counter - 1, fresh);
+		if (ret)
+			goto out;
+	}
+	/*
 	 * The new secret must come back from the TPM (sealed to values the PCRs hold
 	 * now; values still to come are checked by the two digests agreeing, in
 	 * cvmg_tpm_seal_values()) and open the new keyslot.
@@ -1685,7 +1748,7 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 		ret = unseal_token(&tpm, tok, secret, &retries);
 		if (!ret && memcmp(secret, fresh, CVMG_SECRET_LEN))
 			ret = -EIO;
-	} else {
+	} else if (!tpm) {
 		ret = cvmg_tpm_open(&tpm);
 	}
 	if (ret)
@@ -1695,7 +1758,8 @@ int cvmg_volume_reseal(const struct cvmg_reseal_opts *o, struct cvmg_reseal_resu
 		goto out;
 	/*
 	 * Commit the counter in the TPM: from here the old header and tokens are
-	 * rejected as a rollback. Killed before it, both tokens open; after it, the new.
+	 * rejected as a rollback, by cvmguard's check and by the TPM (PolicyNV).
+	 * Killed before it, both tokens open; after it, the new.
 	 */
 	ret = nv_commit(tpm, &rec, cd, slot, counter, fresh);
 	if (ret)

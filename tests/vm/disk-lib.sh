@@ -34,3 +34,26 @@ srk_evict() {
 	fi
 }
 
+
+# token_object JSON PREFIX: split a cvmguard token's blob into PREFIX.priv and
+# PREFIX.pub (for tpm2_load) and print "NVINDEX COUNTER PCRS POLICYHASH" (NVINDEX
+# "-" for a token without PolicyNV)
+token_object() {
+	python3 -c '
+import base64, json, sys
+t = json.load(open(sys.argv[1]))
+b = base64.b64decode(t["cvmguard-blob"])
+n = int.from_bytes(b[:2], "big") + 2
+open(sys.argv[2] + ".priv", "wb").write(b[:n]); open(sys.argv[2] + ".pub", "wb").write(b[n:])
+print(t.get("cvmguard-policy-nv", "-"), t.get("cvmguard-counter", 0),
+      ",".join(map(str, t["cvmguard-pcrs"])), t["cvmguard-policy-hash"])' "$1" "$2"
+}
+
+# policy_nv SESSION NVINDEX COUNTER [ARGS...]: tpm2_policynv as a cvmguard token's
+# policy has it: the rollback record's big-endian counter at offset 16 <= COUNTER,
+# owner read (ARGS: e.g. -L FILE for the digest)
+policy_nv() {
+	python3 -c 'import struct, sys; sys.stdout.buffer.write(struct.pack(">Q", int(sys.argv[1])))' \
+		"$3" > /tmp/policy_nv.operand
+	tpm2_policynv -Q -S "$1" -C o -i /tmp/policy_nv.operand --offset 16 "${@:4}" "$2" ule
+}
