@@ -26,9 +26,10 @@ SHARED   ?= $(abspath ../shared)
 BUILD    := $(CURDIR)/build
 DEBUG_KDIR := $(BUILD)/kernels/build-6.12-debug
 
-# The kernels the VM tests boot: Debian's packages, found by their version prefix.
-KREL_6.1  = $(notdir $(firstword $(wildcard /lib/modules/6.1.*-amd64)))
-KREL_6.12 = $(notdir $(firstword $(wildcard /lib/modules/6.12.*-amd64)))
+# The kernels the VM tests boot: Debian's generic amd64 packages of each series,
+# never an -rt- or -cloud- flavour installed beside them (tests/kernel-release).
+KREL_6.1  = $(shell $(CURDIR)/tests/kernel-release 6.1)
+KREL_6.12 = $(shell $(CURDIR)/tests/kernel-release 6.12)
 
 MODULE_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
