@@ -10,6 +10,8 @@
 #   make check-debug      robustness + core VM cases on the KASAN/lockdep kernel
 #                         (one boot, panic_on_warn=1, at most 15 minutes)
 #   make check-debug-all  every module case on that kernel (about an hour)
+#   make check-rt         module build + locking-heavy VM cases on Debian's
+#                         PREEMPT_RT kernel (-rt-amd64, fetched, not installed)
 #   make fuzz-planted     the fuzzer must find a bug planted in a scratch build
 #   make demo             boot a guest and show what works, narrated
 #   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
@@ -26,9 +28,14 @@ SHARED   ?= $(abspath ../shared)
 BUILD    := $(CURDIR)/build
 DEBUG_KDIR := $(BUILD)/kernels/build-6.12-debug
 
-# The kernels the VM tests boot: Debian's packages, found by their version prefix.
-KREL_6.1  = $(notdir $(firstword $(wildcard /lib/modules/6.1.*-amd64)))
-KREL_6.12 = $(notdir $(firstword $(wildcard /lib/modules/6.12.*-amd64)))
+# The kernels the VM tests boot: Debian's generic amd64 packages of each series,
+# never an -rt- or -cloud- flavour installed beside them (tests/kernel-release).
+KREL_6.1  = $(shell $(CURDIR)/tests/kernel-release 6.1)
+KREL_6.12 = $(shell $(CURDIR)/tests/kernel-release 6.12)
+# Debian's PREEMPT_RT flavour, unpacked under build/ by tests/kernels-rt, never
+# installed (make kernel-rt).
+RT_ROOT   = $(BUILD)/kernels/rt
+KREL_rt   = $(shell $(CURDIR)/tests/kernel-release -f rt-amd64 -d $(RT_ROOT)/lib/modules 6.1)
 
 MODULE_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h kmod/uapi/linux/*.h)
 
@@ -60,7 +67,7 @@ $(DEBUG_KDIR)/Makefile: $(SHARED)/kernels/6.12-debug/build.tar.xz
 	tar -C $(BUILD)/kernels -xJf $<
 	touch $@
 
-# build/mod-NAME/cvmguard.ko for NAME in 6.1, 6.12, debug; built W=1 and C=1
+# build/mod-NAME/cvmguard.ko for NAME in 6.1, 6.12, debug, rt; built W=1 and C=1
 # (sparse), and any warning fails the build.
 $(BUILD)/mod-%/cvmguard.ko: $(MODULE_SRCS)
 	rm -rf $(@D) && mkdir -p $(@D)
@@ -73,7 +80,14 @@ $(BUILD)/mod-%/cvmguard.ko: $(MODULE_SRCS)
 KDIR_6.1   = /lib/modules/$(KREL_6.1)/build
 KDIR_6.12  = /lib/modules/$(KREL_6.12)/build
 KDIR_debug = $(DEBUG_KDIR)
+KDIR_rt    = $(RT_ROOT)/lib/modules/$(KREL_rt)/build
 $(BUILD)/mod-debug/cvmguard.ko: $(DEBUG_KDIR)/Makefile
+$(BUILD)/mod-rt/cvmguard.ko: $(RT_ROOT)/.complete
+
+$(RT_ROOT)/.complete:
+	tests/kernels-rt
+kernel-rt:
+	@tests/kernels-rt >/dev/null
 
 # The .ko files are what the tests load: never delete them as intermediates.
 .SECONDARY:
@@ -102,6 +116,12 @@ check-debug:
 
 check-debug-all:
 	tests/check --debug --all
+
+# Debian's PREEMPT_RT kernel (fetched, not installed): the module built W=1 +
+# sparse against its headers, and the locking-heavy cases in one boot with
+# panic_on_warn=1. Not in make check (CI budget).
+check-rt: deps
+	tests/check --rt
 
 # The fuzzer must catch a planted bug (tests/fuzz/planted-bug.patch) in a 6.12 guest.
 fuzz-planted: userspace
@@ -181,8 +201,8 @@ check-install: deps
 
 # Everything, one suite after another (several hours under TCG): each suite
 # prints its own time and tally; make stops at the first that fails unless -k.
-check-all: check-full check-debug-all check-disk-bus check-package check-install
+check-all: check-full check-debug-all check-rt check-disk-bus check-package check-install
 
 .PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check check-full \
-	check-debug check-debug-all demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
+	check-debug check-debug-all check-rt kernel-rt demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
 	package check-package check-install check-all

@@ -71,6 +71,12 @@ case $CVMGUARD_SRC in
 esac
 # Nothing else may see the host's root as it is (its /proc, /sys, /tmp).
 umount -l /.host 2>/dev/null
+# A kernel the host does not have installed (--kernel rt) brings its modules
+# tree: it replaces /lib/modules, so modprobe and udev find its modules.
+if [ -n "${CVMGUARD_MODULES_DIR:-}" ]; then
+	mount --bind "$CVMGUARD_MODULES_DIR" /lib/modules ||
+		echo "rig: cannot mount $CVMGUARD_MODULES_DIR on /lib/modules" > /dev/ttyS0
+fi
 hostname cvmguard-test
 sysctl -q -w kernel.hung_task_timeout_secs=60 2>/dev/null
 sysctl -q -w kernel.printk="5 4 1 7"
