@@ -5,12 +5,14 @@
  * main() only dispatches: each subcommand lives in a file of its own and owns its
  * argument parsing, its -h text and its output.
  *
- * This file is built twice. As `cvmguard` (CVMG_FRONT) it links only OpenSSL and
- * json-c and runs the offline commands (verify, quote-verify) itself, so that a
- * verifier does not pay for loading libcryptsetup, tss2, libkmod and libnl (about
- * 3 ms of a ~6 ms verification); every other command is run by exec'ing
+ * This file is built twice. As `cvmguard` (CVMG_FRONT) it links only libcvmguard,
+ * OpenSSL and json-c and runs the offline commands (verify, quote-verify, policy)
+ * itself, so that a verifier does not pay for loading libcryptsetup, tss2,
+ * libkmod, libcurl and libblkid; every other command is run by exec'ing
  * `cvmguard-sys`, the same main() linked with everything, found next to this
- * binary or in CVMGUARD_LIBEXECDIR.
+ * binary or in CVMGUARD_LIBEXECDIR. Measured (perf stat -r 50, `verify` of the
+ * real Milan report): 9.0 ms task-clock for `cvmguard`, 22.9 ms for
+ * `cvmguard-sys` (Documentation/library.rst section 4).
  */
 #include <errno.h>
 #include <libgen.h>

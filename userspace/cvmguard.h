@@ -15,25 +15,12 @@
 #include <stdio.h>
 
 /*
- * Exit codes: one table for every command (Documentation/exit-codes.rst, the EXIT
- * STATUS section of man/cvmguard.8). Units map these codes, never messages.
+ * Exit codes: one table for every command, enum cvmg_exit in the library's public
+ * header (Documentation/exit-codes.rst, the EXIT STATUS section of man/cvmguard.8).
+ * Units map these codes, never messages.
  */
-enum cvmg_exit {
-	CVMG_EXIT_OK = 0,          /* success; verify: verified and every policy accepts */
-	CVMG_EXIT_FAIL = 1,        /* failed; verify: signature, chain, binding or replay */
-	CVMG_EXIT_POLICY = 2,      /* a policy refused: verifier's (incl. not verifiable to
-				    * hardware, TCB unknown, stale collateral) or the TPM's */
-	CVMG_EXIT_MALFORMED = 3,   /* malformed evidence, bundle or token bytes */
-	CVMG_EXIT_NOTOKEN = 3,     /* disk commands: a damaged token (malformed) */
-	CVMG_EXIT_BUSY = 4,        /* device busy or absent */
-	CVMG_EXIT_NOTPM = 5,       /* TPM unavailable */
-	CVMG_EXIT_TAMPERED = 6,    /* LUKS header, token or MAC fails the checks; rollback */
-	CVMG_EXIT_NOTOURS = 7,     /* no cvmguard token on the device */
-	CVMG_EXIT_FETCH = 8,       /* a network fetch failed (IMDS, KDS, PCCS) */
-	CVMG_EXIT_USAGE = 64,      /* usage, unreadable named file, malformed policy/config */
-	CVMG_EXIT_UNAVAILABLE = 69,/* the module is unavailable */
-	CVMG_EXIT_NOPERM = 77,     /* permission denied (EX_NOPERM) */
-};
+#include "libcvmguard.h"
+#define CVMG_EXIT_NOTOKEN CVMG_EXIT_MALFORMED	/* disk commands: a damaged token */
 
 struct cvmg_cmd {
 	const char *name;

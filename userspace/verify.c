@@ -27,6 +27,7 @@
 #include "amd_certs.h"
 #include "cvmguard.h"
 #include "dcap_collateral.h"
+#include "libcvmguard.h"
 #include "verifier.h"
 
 #define MAX_FILE (1 << 24)
@@ -62,8 +63,9 @@ static void usage(FILE *f)
 		   "      64 usage error, unreadable file or malformed policy.\n");
 }
 
-/* One CRL, PEM or DER. Return: 0, -ENOENT (unreadable), -EBADMSG. */
-static int load_crl(const char *path, X509_CRL **crl)
+/* One CRL, PEM or DER; appended as PEM to @pem (for the library). Return: 0,
+ * -ENOENT (unreadable), -EBADMSG, -ENOMEM. */
+static int load_crl(const char *path, X509_CRL **crl, BIO *pem)
 {
 	const unsigned char *p;
 	uint8_t *buf = NULL;
@@ -93,7 +95,7 @@ static int load_crl(const char *path, X509_CRL **crl)
 		cvmg_err("%s: not a CRL (DER or PEM)", path);
 		return -EBADMSG;
 	}
-	return 0;
+	return PEM_write_bio_X509_CRL(pem, *crl) ? 0 : -ENOMEM;
 }
 
 /*
@@ -119,12 +121,19 @@ int cvmg_verify_now(time_t *now)
 	return 0;
 }
 
+static int load_certs(const char *path, X509 **certs, size_t *n, uint8_t **raw, size_t *rawlen);
+
 /*
  * cvmg_load_certs() - the certificates in @path (one DER, or PEM, up to 8) into @certs
  * Return: 0; -ENOENT when the file cannot be read (the caller's file: a usage
  * error); -EBADMSG when it holds no certificate. Both are said on stderr.
  */
 int cvmg_load_certs(const char *path, X509 **certs, size_t *n)
+{
+	return load_certs(path, certs, n, NULL, NULL);
+}
+
+static int load_certs(const char *path, X509 **certs, size_t *n, uint8_t **raw, size_t *rawlen)
 {
 	uint8_t *buf = NULL;
 	size_t len;
@@ -144,6 +153,12 @@ int cvmg_load_certs(const char *path, X509 **certs, size_t *n)
 	if (ret) {
 		cvmg_err("%s: not a certificate (DER) or certificates (PEM)", path);
 		ret = -EBADMSG;
+	}
+	if (!ret && raw) {
+		/* the bytes themselves go to the library, which parses them again */
+		*raw = buf;
+		*rawlen = len;
+		buf = NULL;
 	}
 	free(buf);
 	return ret;
@@ -183,7 +198,13 @@ int cmd_verify(int argc, char **argv)
 	size_t ncrl_paths = 0;
 	uint8_t *file = NULL, *ptext = NULL, nonce[64];
 	json_object *res = NULL;
-	size_t nv = 0, nc = 0, nr = 0, len, plen, i;
+	struct cvmg_verify_opts lo = { .size = sizeof(lo) };
+	struct cvmg_result lres = { 0 };
+	struct cvmg_ctx *lctx = NULL;
+	uint8_t *raw[4] = { 0 };	/* vcek, chain, root, intel root: for the library */
+	BIO *crlpem = BIO_new(BIO_s_mem());
+	char *crlbuf;
+	size_t nv = 0, nc = 0, nr = 0, len, plen = 0, i;
 	bool json = false, no_nonce = false, show = false;
 	enum verifier_kind kind;
 	char *text;
@@ -288,7 +309,11 @@ int cmd_verify(int argc, char **argv)
 		rc = ret == -EFBIG ? CVMG_EXIT_MALFORMED : CVMG_EXIT_USAGE;
 		goto out;
 	}
-	if (iroot_path && (ret = cvmg_load_certs(iroot_path, iroot, &ni))) {
+	if (!crlpem) {
+		rc = CVMG_EXIT_FAIL;
+		goto out;
+	}
+	if (iroot_path && (ret = load_certs(iroot_path, iroot, &ni, &raw[3], &lo.intel_root_len))) {
 		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
@@ -297,14 +322,14 @@ int cmd_verify(int argc, char **argv)
 		rc = CVMG_EXIT_MALFORMED;
 		goto out;
 	}
-	if ((vcek_path && (ret = cvmg_load_certs(vcek_path, vcek, &nv))) ||
-	    (chain_path && (ret = cvmg_load_certs(chain_path, chain, &nc))) ||
-	    (root_path && (ret = cvmg_load_certs(root_path, roots, &nr)))) {
+	if ((vcek_path && (ret = load_certs(vcek_path, vcek, &nv, &raw[0], &lo.vcek_len))) ||
+	    (chain_path && (ret = load_certs(chain_path, chain, &nc, &raw[1], &lo.chain_len))) ||
+	    (root_path && (ret = load_certs(root_path, roots, &nr, &raw[2], &lo.root_len)))) {
 		rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 		goto out;
 	}
 	for (i = 0; i < ncrl_paths; i++) {
-		ret = load_crl(crl_paths[i], &crls[i]);
+		ret = load_crl(crl_paths[i], &crls[i], crlpem);
 		if (ret) {
 			rc = ret == -ENOENT ? CVMG_EXIT_USAGE : CVMG_EXIT_MALFORMED;
 			goto out;
@@ -349,7 +374,38 @@ int cmd_verify(int argc, char **argv)
 	in.collateral = col;
 	in.intel_root = iroot[0];
 
-	ret = verifier_run(&in, &res);
+	/*
+	 * The verification itself runs in libcvmguard, through its public API, as
+	 * any application's does: what was checked above only makes the command
+	 * line's errors name the file; the library parses every input again.
+	 */
+	lo.flags = no_nonce ? CVMG_VERIFY_NO_NONCE : 0;
+	lo.nonce = in.nonce;
+	lo.nonce_len = in.nonce_len;
+	lo.policy = (const char *)ptext;
+	lo.policy_len = plen;
+	lo.vcek = raw[0];
+	lo.chain = raw[1];
+	lo.root = raw[2];
+	lo.intel_root = raw[3];
+	lo.crls_len = ncrl_paths ? (size_t)BIO_get_mem_data(crlpem, &crlbuf) : 0;
+	lo.crls = lo.crls_len ? (const uint8_t *)crlbuf : NULL;
+	lo.td_quote = tdq;
+	lo.td_quote_len = in.td_quote_len;
+	lo.collateral = col;
+	lo.collateral_len = in.collateral_len;
+	lo.time = in.now;
+	lo.cert_cache = in.cache_dir;
+	ret = cvmg_open(&lctx, 0);
+	if (!ret)
+		ret = cvmg_verify(lctx, file, len, &lo, &lres);
+	res = ret >= 0 && lres.json ? json_tokener_parse(lres.json) : NULL;
+	if (!res) {
+		cvmg_err("%s: %s", argv[optind], lres.reason[0] ? lres.reason :
+			 strerror(ret < 0 ? -ret : ENOMEM));
+		rc = ret >= 0 && lres.exit_code ? lres.exit_code : CVMG_EXIT_FAIL;
+		goto out;
+	}
 	if (json) {
 		/* "format" first, then the verifier's document as it is */
 		json_object *doc = cvmg_json_new();
@@ -368,10 +424,13 @@ int cmd_verify(int argc, char **argv)
 	} else {
 		verifier_print_text(stdout, res);
 	}
-	rc = !ret ? CVMG_EXIT_OK : ret == -EBADMSG ? CVMG_EXIT_MALFORMED :
-	     ret == -EACCES ? CVMG_EXIT_POLICY : ret == -EINVAL ? CVMG_EXIT_USAGE :
-	     CVMG_EXIT_FAIL;
+	rc = lres.exit_code;
 out:
+	cvmg_result_free(&lres);
+	cvmg_close(lctx);
+	BIO_free(crlpem);
+	for (i = 0; i < 4; i++)
+		free(raw[i]);
 	json_object_put(res);
 	for (i = 0; i < MAX_CERTS; i++) {
 		X509_free(vcek[i]);
