@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: LGPL-2.1-or-later OR MIT */
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libcvmguard: the public API of cvmguard's library for attestation applications
  * in confidential VMs (AMD SEV-SNP and Intel TDX under a paravisor).
