@@ -369,13 +369,17 @@ int cvmg_token_from_json(const char *json, struct cvmg_token *tok)
 			tok->counter = (uint64_t)cnt;
 			tok->has_mac = true;
 		}
-		/* PolicyNV on a rollback record of our range, with the counter (needs one). */
+		/*
+		 * PolicyNV on a rollback record of our range, with the token's counter. A
+		 * token that has it without a MAC was stripped: parsed, so that unlock
+		 * refuses it as tampered (exit 6) rather than as damaged.
+		 */
 		v = field(o, kind, "policy-nv");
 		if (v) {
 			const char *h;
 			unsigned long idx;
 
-			if (!json_object_is_type(v, json_type_string) || !tok->has_mac)
+			if (!json_object_is_type(v, json_type_string))
 				goto out;
 			h = json_object_get_string(v);
 			errno = 0;
