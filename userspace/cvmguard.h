@@ -82,6 +82,7 @@ int cvmg_hex_decode(const char *hex, uint8_t *out, size_t outlen, size_t *writte
 void cvmg_hex_encode(const uint8_t *in, size_t len, char *out);
 int cvmg_read_file(const char *path, uint8_t **buf, size_t *len, size_t max);
 int cvmg_read_line(const char *path, char *buf, size_t len);
+int cvmg_read_secret_file(const char *path, char *buf, size_t max, size_t *len);
 int cvmg_write_file_atomic(const char *path, const void *buf, size_t len, unsigned int mode);
 
 #endif /* CVMGUARD_H */

@@ -83,41 +83,21 @@ out:
 int cvmg_pin_read_file(const char *path, char *buf, size_t max, size_t *len)
 {
 	size_t off = 0;
-	int fd, ret = 0;
+	int ret;
 
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : STDIN_FILENO;
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(fd, buf + off, max - 1 - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-		if (off == max - 1) {
-			ret = -EFBIG;
-			goto out;
-		}
+	ret = cvmg_read_secret_file(path, buf, max - 1, &off);
+	if (!ret) {
+		if (off && buf[off - 1] == '\n')
+			off--;
+		buf[off] = '\0';
+		if (memchr(buf, '\0', off))
+			ret = -EILSEQ;
+		else if (!off)
+			ret = -ENODATA;
+		*len = off;
 	}
-	if (off && buf[off - 1] == '\n')
-		off--;
-	buf[off] = '\0';
-	if (memchr(buf, '\0', off))
-		ret = -EILSEQ;
-	else if (!off)
-		ret = -ENODATA;
-	*len = off;
-out:
 	if (ret)
 		explicit_bzero(buf, max);
-	if (fd != STDIN_FILENO)
-		close(fd);
 	return ret;
 }
 

@@ -125,6 +125,48 @@ out:
 }
 
 /**
+ * cvmg_read_secret_file() - read a small file into the caller's (locked) buffer
+ * @path: the file, or "-" for standard input (read to its end)
+ * @buf: where the bytes go; nothing is allocated, so a key stays where it belongs
+ * @max: the size of @buf: a file of @max bytes or more is -EFBIG
+ * @len: receives the number of bytes read
+ *
+ * The one reader of --key-file and --pin-file; each applies its own newline rule.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cvmg_read_secret_file(const char *path, char *buf, size_t max, size_t *len)
+{
+	size_t off = 0;
+	int fd, ret = 0;
+
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) : STDIN_FILENO;
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, buf + off, max - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		off += (size_t)n;
+		if (off == max) {
+			ret = -EFBIG;
+			break;
+		}
+	}
+	*len = off;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return ret;
+}
+
+/**
  * cvmg_read_line() - the first line of a small sysfs or securityfs file
  * @path: the file
  * @buf: receives the line, without its newline

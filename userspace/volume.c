@@ -732,40 +732,6 @@ out:
 	return ret;
 }
 
-/* Read an existing passphrase from a key file into a locked buffer. */
-static int read_key_file(const char *path, char *buf, size_t max, size_t *len)
-{
-	size_t off = 0;
-	int fd, ret = 0;
-
-	/* "-": standard input, read to its end. */
-	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		ssize_t n = read(fd, buf + off, max - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		off += (size_t)n;
-		if (off == max) {
-			ret = -EFBIG;
-			goto out;
-		}
-	}
-	*len = off;
-out:
-	if (fd != STDIN_FILENO)
-		close(fd);
-	return ret;
-}
-
 #define KEY_FILE_MAX 8192
 
 /*
@@ -781,7 +747,7 @@ static int prove_key_file(struct crypt_device *cd, const char *path, char *buf, 
 {
 	int ret;
 
-	ret = read_key_file(path, buf, KEY_FILE_MAX, len);
+	ret = cvmg_read_secret_file(path, buf, KEY_FILE_MAX, len);
 	if (ret)
 		return ret;
 	ret = -EPERM;
