@@ -488,9 +488,14 @@ CVMG_EXPORT int cvmg_verify_quote(struct cvmg_ctx *ctx, const uint8_t *quote, si
 CVMG_EXPORT int cvmg_verify(struct cvmg_ctx *ctx, const uint8_t *evidence, size_t len,
 			    const struct cvmg_verify_opts *opts, struct cvmg_result *res)
 {
+	/*
+	 * Evidence of no known kind goes to the verifier too, which fails its
+	 * "evidence" check: the result (and `verify --json`) is then a verification
+	 * document like any other, exit 3, not a bare error.
+	 */
 	return verify_kind(ctx, evidence, len, opts, res,
 			   KIND(VERIFIER_SNP_REPORT) | KIND(VERIFIER_HCL_REPORT) |
-			   KIND(VERIFIER_BUNDLE) | KIND(VERIFIER_TD_QUOTE));
+			   KIND(VERIFIER_BUNDLE) | KIND(VERIFIER_TD_QUOTE) | KIND(VERIFIER_UNKNOWN));
 }
 
 CVMG_EXPORT void cvmg_result_free(struct cvmg_result *res)
