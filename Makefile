@@ -8,10 +8,12 @@
 #   make check            unit tests + VM cases on Debian's 6.1 and 6.12 kernels
 #   make check-full       the same with every VM case on both kernels
 #   make check-debug      robustness + core VM cases on the KASAN/lockdep kernel
-#                         (one boot, panic_on_warn=1, at most 15 minutes)
+#                         (one boot, panic_on_warn=1; about 35 minutes here)
 #   make check-debug-all  every module case on that kernel (about an hour)
 #   make check-rt         module build + locking-heavy VM cases on Debian's
 #                         PREEMPT_RT kernel (-rt-amd64, fetched, not installed)
+#   make check-flavours   module builds against 6.1 and 6.12 cloud-amd64 and rt-amd64
+#                         headers (fetched, not installed)
 #   make fuzz-planted     the fuzzer must find a bug planted in a scratch build
 #   make demo             boot a guest and show what works, narrated
 #   make fuzz             libFuzzer on the verifier's parsers, FUZZ_SECONDS (600) in all
@@ -125,6 +127,11 @@ check-debug-all:
 check-rt: deps
 	tests/check --rt
 
+# The module against the headers of Debian 12's other amd64 flavours (cloud,
+# rt; 6.1 and 6.12), fetched under build/kernels/hdr/, never installed.
+check-flavours:
+	tests/kernels-flavours
+
 # The fuzzer must catch a planted bug (tests/fuzz/planted-bug.patch) in a 6.12 guest.
 fuzz-planted: userspace
 	tests/fuzz/planted-bug
@@ -214,8 +221,8 @@ check-secboot: deps
 
 # Everything, one suite after another (several hours under TCG): each suite
 # prints its own time and tally; make stops at the first that fails unless -k.
-check-all: check-full check-debug-all check-rt check-disk-bus check-package check-install check-secboot
+check-all: check-full check-debug-all check-rt check-flavours check-disk-bus check-package check-install check-secboot
 
 .PHONY: all module userspace examples clean modules-test modules-debug unit paravisor check check-full \
-	check-debug check-debug-all check-rt kernel-rt demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
+	check-debug check-debug-all check-rt check-flavours kernel-rt demo fuzz fuzz-smoke fuzz-planted dkms-test deps dkms-install install \
 	package check-package check-install check-secboot check-all
